@@ -1,0 +1,74 @@
+from odoo import fields, models
+
+AGENT_STATES = [
+    ("logged_out", "Logged out"),
+    ("ready", "Ready"),
+    ("paused", "Paused"),
+    ("ringing", "Ringing"),
+    ("on_call", "On call"),
+    ("wrap_up", "Wrap-up"),
+]
+
+
+class CcAgent(models.Model):
+    _name = "cc.agent"
+    _description = "Call Center Agent"
+    _inherit = ["mail.thread"]
+    _order = "extension"
+    _rec_names_search = ["name", "extension"]
+
+    name = fields.Char(required=True)
+    user_id = fields.Many2one("res.users", string="User", index=True, tracking=True)
+    extension = fields.Char(required=True, tracking=True, help="The agent's extension, e.g. 8001.")
+    interface = fields.Char(help="Dial interface of the agent's phone, e.g. PJSIP/8001.")
+    state_interface = fields.Char(help="Device-state interface Asterisk watches, e.g. PJSIP/8001.")
+    server_id = fields.Many2one("cc.pbx.server", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="server_id.company_id", store=True, index=True)
+    active = fields.Boolean(default=True)
+    queue_member_ids = fields.One2many("cc.queue.member", "agent_id", string="Queue Memberships")
+    state = fields.Selection(AGENT_STATES, default="logged_out", readonly=True, copy=False)
+    state_since = fields.Datetime(readonly=True, copy=False)
+    state_reason = fields.Char(string="Pause Reason", readonly=True, copy=False)
+    current_call_id = fields.Many2one("cc.call", readonly=True, copy=False)
+
+    _server_extension_unique = models.Constraint(
+        "UNIQUE(server_id, extension)", "An extension must be unique per PBX server."
+    )
+
+    def _compute_display_name(self):
+        for agent in self:
+            agent.display_name = f"{agent.name} ({agent.extension})" if agent.extension else agent.name
+
+    def _cti_set_state(self, state, at, reason=None, queue=None, call=None):
+        """Record that the agent entered ``state`` at ``at``: closes the open state log row, opens the next."""
+        self.ensure_one()
+        Log = self.env["cc.agent.state.log"]
+        if Log.search_count([("agent_id", "=", self.id), ("start", "=", at), ("state", "=", state)], limit=1):
+            return  # already applied (replayed journal)
+        Log.search([("agent_id", "=", self.id), ("end", "=", False), ("start", "<=", at)]).write({"end": at})
+        Log.create(
+            {
+                "agent_id": self.id,
+                "state": state,
+                "reason": reason or False,
+                "queue_id": queue.id if queue else False,
+                "call_id": call.id if call else False,
+                "start": at,
+            }
+        )
+        values = {"state": state, "state_since": at, "state_reason": reason or False}
+        if call or state in ("ready", "paused", "logged_out"):
+            values["current_call_id"] = call.id if call else False
+        self.write(values)
+        self._cti_notify_supervisors()
+
+    def _cti_notify_supervisors(self):
+        payload = {
+            "agent_id": self.id,
+            "extension": self.extension,
+            "state": self.state,
+            "since": fields.Datetime.to_string(self.state_since),
+            "reason": self.state_reason or "",
+        }
+        supervisors = self.env.ref("callcenter_cti.group_cc_supervisor").sudo().all_user_ids  # sudo: group members
+        supervisors.filtered(lambda u: u.active)._bus_send("callcenter/agent_state", payload)

@@ -1,0 +1,215 @@
+from odoo import Command, api, fields, models
+
+from ..cti import phone
+from .cc_cti_sink import to_datetime
+
+DISPOSITIONS = [
+    ("answered", "Answered"),
+    ("abandoned", "Abandoned"),
+    ("ivr_hangup", "Hung up in IVR"),
+    ("rejected_blacklist", "Rejected (blacklist)"),
+    ("voicemail", "Voicemail"),
+    ("no_answer", "No answer"),
+    ("busy", "Busy"),
+    ("congestion", "Congestion"),
+    ("failed", "Failed"),
+]
+
+
+class CcCall(models.Model):
+    _name = "cc.call"
+    _description = "Call"
+    _inherit = ["mail.thread"]
+    _order = "start desc, id desc"
+    _rec_name = "linkedid"
+
+    server_id = fields.Many2one("cc.pbx.server", required=True, ondelete="restrict", index=True)
+    company_id = fields.Many2one(related="server_id.company_id", store=True, index=True)
+    linkedid = fields.Char(string="Call ID", required=True, readonly=True, help="Asterisk's Linkedid.")
+    uniqueid = fields.Char(readonly=True)
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")], readonly=True
+    )
+    state = fields.Selection(
+        [
+            ("ivr", "In IVR"),
+            ("queued", "Queued"),
+            ("ringing", "Ringing"),
+            ("talking", "Talking"),
+            ("held", "On hold"),
+            ("ended", "Ended"),
+        ],
+        readonly=True,
+        index=True,
+    )
+    caller_raw = fields.Char(string="Caller", readonly=True)
+    caller_name = fields.Char(readonly=True)
+    caller_e164 = fields.Char(string="Caller (E.164)", readonly=True, index="btree_not_null")
+    callee_raw = fields.Char(string="Callee", readonly=True)
+    callee_e164 = fields.Char(string="Callee (E.164)", readonly=True, index="btree_not_null")
+    customer_e164 = fields.Char(
+        string="Customer Number", readonly=True, index="btree_not_null", help="The customer's side of the call."
+    )
+    did = fields.Char(string="DID", readonly=True)
+    ivr_digits = fields.Char(string="IVR Digits", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", index="btree_not_null", tracking=True)
+    queue_id = fields.Many2one("cc.queue", readonly=True, index="btree_not_null")
+    agent_id = fields.Many2one("cc.agent", string="Answered By", readonly=True, index="btree_not_null")
+    user_id = fields.Many2one(related="agent_id.user_id", store=True, string="Agent User", index="btree_not_null")
+    first_agent_id = fields.Many2one("cc.agent", string="First Agent Rung", readonly=True)
+    attempt_ids = fields.One2many("cc.call.attempt", "call_id", string="Agents Rung", readonly=True)
+    transfer_ids = fields.One2many("cc.call.transfer", "call_id", string="Transfers", readonly=True)
+    start = fields.Datetime(readonly=True, index=True)
+    queue_entry = fields.Datetime(readonly=True)
+    first_ring = fields.Datetime(readonly=True)
+    answer = fields.Datetime(readonly=True)
+    end = fields.Datetime(readonly=True)
+    ivr_s = fields.Float(string="IVR (s)", readonly=True)
+    wait_s = fields.Float(string="Wait (s)", readonly=True, aggregator="avg")
+    ring_s = fields.Float(string="Ring (s)", readonly=True, aggregator="avg")
+    talk_s = fields.Float(string="Talk (s)", readonly=True, aggregator="avg")
+    hold_s = fields.Float(string="Hold (s)", readonly=True, aggregator="avg")
+    wrapup_s = fields.Float(string="Wrap-up (s)", readonly=True, aggregator="avg")
+    disposition = fields.Selection(DISPOSITIONS, readonly=True, index=True)
+    hangup_cause = fields.Integer(readonly=True)
+    hangup_cause_text = fields.Char(readonly=True)
+    hangup_by = fields.Selection(
+        [("caller", "Caller"), ("agent", "Agent"), ("system", "System")], string="Hung Up By", readonly=True
+    )
+    transferred_to = fields.Char(readonly=True)
+    conference = fields.Boolean(readonly=True)
+    hold_count = fields.Integer(readonly=True)
+    recording_file = fields.Char(readonly=True)
+    survey_score = fields.Integer(readonly=True, aggregator="avg")
+    queue_position_entry = fields.Integer(string="Queue Position (Entry)", readonly=True)
+    queue_position_abandon = fields.Integer(string="Queue Position (Abandon)", readonly=True)
+    originate_action_id = fields.Char(readonly=True, index="btree_not_null")
+    note = fields.Text()
+
+    # One record per customer call: the bridge's writes are upserts on this key (exactly once).
+    _server_linkedid_unique = models.Constraint(
+        "UNIQUE(server_id, linkedid)", "A call is recorded once per PBX server and Linkedid."
+    )
+
+    @api.depends("linkedid", "caller_raw", "partner_id")
+    def _compute_display_name(self):
+        for call in self:
+            who = call.partner_id.name or call.caller_raw or call.callee_raw or ""
+            call.display_name = f"{who} [{call.linkedid}]" if who else call.linkedid
+
+    # -- bridge --------------------------------------------------------------------------------------------
+    @api.model
+    def _cti_upsert(self, server, snapshots, refs):
+        """Create or update the calls of ``snapshots`` (the state machine's full call records).
+
+        Idempotent: applying the same snapshot twice leaves the same record. Returns {linkedid: cc.call}.
+        """
+        if not snapshots:
+            return {}
+        existing = self.search_fetch(
+            [("server_id", "=", server.id), ("linkedid", "in", [s["linkedid"] for s in snapshots])], ["linkedid"]
+        )
+        calls = {call.linkedid: call for call in existing}
+        values = {s["linkedid"]: self._cti_values(s, refs) for s in snapshots}
+        self._cti_match_partners(values, calls)
+        new = [vals | {"server_id": server.id} for linkedid, vals in values.items() if linkedid not in calls]
+        for call in self.create(new):
+            calls[call.linkedid] = call
+        for linkedid, vals in values.items():
+            if calls[linkedid].id not in {c.id for c in existing}:
+                continue
+            calls[linkedid].write(vals)
+        return calls
+
+    @api.model
+    def _cti_values(self, snap, refs):
+        """Field values of one call snapshot (times are epoch floats, agents extensions, queues names)."""
+        caller_e164, callee_e164 = refs.e164(snap.get("caller_raw")), refs.e164(snap.get("callee_raw"))
+        vals = {name: snap.get(name) for name in _PLAIN_FIELDS}
+        vals.update({name: to_datetime(snap.get(name)) for name in _TIME_FIELDS})
+        vals.update(
+            linkedid=snap["linkedid"],
+            caller_e164=caller_e164,
+            callee_e164=callee_e164,
+            customer_e164=callee_e164 if snap.get("direction") == "outbound" else caller_e164,
+            ivr_digits=snap.get("ivr_digits") or False,
+            hangup_cause=snap.get("hangup_cause") or 0,
+            conference=bool(snap.get("conference")),
+            queue_id=refs.queue(snap.get("queue")).id,
+            agent_id=refs.agent(snap.get("answering_agent")).id,
+            first_agent_id=refs.agent(snap.get("first_agent_rung")).id,
+            attempt_ids=[Command.clear()] + [Command.create(self._cti_attempt(a, refs)) for a in snap.get("attempts") or ()],
+            transfer_ids=[Command.clear()] + [Command.create(self._cti_transfer(t, refs)) for t in snap.get("transfers") or ()],
+        )
+        return vals
+
+    @api.model
+    def _cti_attempt(self, attempt, refs):
+        start, end = attempt.get("start"), attempt.get("end")
+        return {
+            "agent_id": refs.agent(attempt.get("agent")).id,
+            "extension": attempt.get("agent"),
+            "interface": attempt.get("interface"),
+            "queue_id": refs.queue(attempt.get("queue")).id,
+            "start": to_datetime(start),
+            "end": to_datetime(end),
+            "ring_s": (end - start) if start and end else 0.0,
+            "outcome": attempt.get("outcome") or "ringing",
+        }
+
+    @api.model
+    def _cti_transfer(self, transfer, refs):
+        return {
+            "kind": transfer.get("kind"),
+            "from_agent_id": refs.agent(transfer.get("from_agent")).id,
+            "from_extension": transfer.get("from_agent"),
+            "target": transfer.get("to"),
+            "at": to_datetime(transfer.get("at")),
+        }
+
+    def _cti_match_partners(self, values, calls):
+        """Link calls to the customer owning their number (indexed E.164 equality), once."""
+        unmatched = [v for lid, v in values.items() if v["customer_e164"] and not (lid in calls and calls[lid].partner_id)]
+        found = self.env["res.partner"]._cc_find_by_e164([v["customer_e164"] for v in unmatched])
+        for vals in unmatched:
+            partner_ids = found.get(vals["customer_e164"])
+            if partner_ids:
+                vals["partner_id"] = partner_ids[0]
+
+    def _cti_popup_payload(self, agent):
+        """What the agent's screen-pop shows; kept small, the client fetches the rest on demand."""
+        self.ensure_one()
+        lang = agent.user_id.lang or "en_US"
+        return {
+            "call_id": self.id,
+            "linkedid": self.linkedid,
+            "direction": self.direction,
+            "number": self.caller_raw if self.direction != "outbound" else self.callee_raw,
+            "number_e164": self.customer_e164 or "",
+            "region": phone.region(self.customer_e164, lang),
+            "caller_name": self.caller_name or "",
+            "did": self.did or "",
+            "ivr_digits": self.ivr_digits or "",
+            "queue": self.queue_id.name or "",
+            "partner_id": self.partner_id.id,
+            "partner_name": self.partner_id.name or "",
+            "agent": agent.extension,
+        }
+
+    def action_export_csv(self):
+        """The same CSV the replay command writes, for the selected calls."""
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/callcenter/calls/export.csv?ids=" + ",".join(map(str, self.ids)),
+            "target": "self",
+        }
+
+
+# Snapshot keys copied as they are into fields of the same name.
+_PLAIN_FIELDS = (
+    "uniqueid", "direction", "state", "caller_raw", "caller_name", "callee_raw", "did", "ivr_s", "wait_s",
+    "ring_s", "talk_s", "hold_s", "wrapup_s", "disposition", "hangup_cause_text", "hangup_by", "transferred_to",
+    "hold_count", "recording_file", "survey_score", "queue_position_entry", "queue_position_abandon",
+    "originate_action_id",
+)
+_TIME_FIELDS = ("start", "queue_entry", "first_ring", "answer", "end")

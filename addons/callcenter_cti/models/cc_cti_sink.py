@@ -1,0 +1,123 @@
+"""Where the bridge's domain events become records, state logs and bus notifications.
+
+The bridge process calls ``_cti_apply`` once per batch, in one transaction that also moves the server's
+``journal_applied_seq``: either the whole batch and its marker land, or neither does (exactly once).
+"""
+
+import datetime
+
+from odoo import api, models
+
+from ..cti import phone
+
+# Domain event class name -> handler method of this model.
+_HANDLERS = {
+    "AgentRinging": "_cti_agent_ringing",
+    "AgentRingStopped": "_cti_agent_ring_stopped",
+    "CallAnswered": "_cti_call_answered",
+    "CallEnded": "_cti_call_ended",
+    "AgentStateChanged": "_cti_agent_state_changed",
+    "QueueMemberChanged": "_cti_queue_member_changed",
+    "QueueCallerCount": "_cti_queue_caller_count",
+}
+
+
+def to_datetime(epoch):
+    """Naive UTC datetime (the ORM's convention) of an epoch float; None stays None."""
+    if not epoch:
+        return None
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).replace(tzinfo=None)
+
+
+class CtiRefs:
+    """Agents and queues of one server by their PBX keys, created on first sight so nothing is mis-attributed."""
+
+    def __init__(self, env, server):
+        self.env, self.server = env, server
+        agents = env["cc.agent"].with_context(active_test=False).search([("server_id", "=", server.id)])
+        queues = env["cc.queue"].with_context(active_test=False).search([("server_id", "=", server.id)])
+        self.agents = {agent.extension: agent for agent in agents}
+        self.queues = {queue.ami_name: queue for queue in queues}
+        self.country = server._country_code()
+
+    def agent(self, extension):
+        if not extension:
+            return self.env["cc.agent"]
+        if extension not in self.agents:
+            self.agents[extension] = self.env["cc.agent"].create(
+                {"name": f"Agent {extension}", "extension": extension, "server_id": self.server.id}
+            )
+        return self.agents[extension]
+
+    def queue(self, name):
+        if not name:
+            return self.env["cc.queue"]
+        if name not in self.queues:
+            self.queues[name] = self.env["cc.queue"].create(
+                {"name": name, "ami_name": name, "server_id": self.server.id}
+            )
+        return self.queues[name]
+
+    def e164(self, raw):
+        return phone.to_e164(raw, self.country) if raw else None
+
+
+class CcCtiSink(models.AbstractModel):
+    _name = "cc.cti.sink"
+    _description = "CTI Bridge Event Sink"
+
+    @api.model
+    def _cti_apply(self, server, events, last_seq=None):
+        """Apply one batch of domain events of ``server``; returns {linkedid: cc.call}."""
+        refs = CtiRefs(self.env, server)
+        snapshots = {}
+        for event in events:
+            if type(event).__name__ == "CallChanged":
+                snapshots[event.call["linkedid"]] = event.call
+        calls = self.env["cc.call"]._cti_upsert(server, list(snapshots.values()), refs)
+        for event in events:
+            handler = _HANDLERS.get(type(event).__name__)
+            if handler:
+                getattr(self, handler)(refs, event, calls)
+        if last_seq is not None:
+            server.journal_applied_seq = last_seq
+        return calls
+
+    # -- agents -------------------------------------------------------------------------------------------
+    def _cti_agent_state_changed(self, refs, event, calls):
+        agent = refs.agent(event.agent)
+        call = calls.get(getattr(event, "linkedid", None) or "", self.env["cc.call"])
+        agent._cti_set_state(event.state, to_datetime(event.at), event.reason, refs.queue(event.queue), call)
+
+    def _cti_queue_member_changed(self, refs, event, calls):
+        queue, agent = refs.queue(event.queue), refs.agent(event.agent)
+        if queue and agent:
+            self.env["cc.queue.member"]._cti_update(queue, agent, event)
+
+    def _cti_queue_caller_count(self, refs, event, calls):
+        queue = refs.queue(event.queue)
+        if queue and queue.waiting_count != event.waiting:
+            queue.waiting_count = event.waiting
+
+    # -- screen-pops (bus) ----------------------------------------------------------------------------------
+    def _cti_agent_ringing(self, refs, event, calls):
+        agent, call = refs.agent(event.agent), calls.get(event.linkedid)
+        if agent.user_id and call:
+            agent.user_id._bus_send("callcenter/ringing", call._cti_popup_payload(agent))
+
+    def _cti_agent_ring_stopped(self, refs, event, calls):
+        agent = refs.agent(event.agent)
+        if agent.user_id and event.outcome != "answered":
+            payload = {"linkedid": event.linkedid, "outcome": event.outcome}
+            agent.user_id._bus_send("callcenter/ring_stopped", payload)
+
+    def _cti_call_answered(self, refs, event, calls):
+        agent, call = refs.agent(event.agent), calls.get(event.linkedid)
+        if agent.user_id and call:
+            agent.user_id._bus_send("callcenter/answered", call._cti_popup_payload(agent))
+
+    def _cti_call_ended(self, refs, event, calls):
+        call = calls.get(event.linkedid)
+        if call and call.agent_id.user_id:
+            payload = {"linkedid": event.linkedid, "call_id": call.id, "disposition": event.disposition}
+            call.agent_id.user_id._bus_send("callcenter/ended", payload)

@@ -1,0 +1,71 @@
+from odoo import api, fields, models
+
+
+class CcPbxServer(models.Model):
+    _name = "cc.pbx.server"
+    _description = "PBX Server"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    host = fields.Char(string="AMI Host", required=True, default="127.0.0.1", tracking=True)
+    port = fields.Integer(string="AMI Port", required=True, default=5038, tracking=True)
+    username = fields.Char(string="AMI User", required=True, default="cti")
+    secret = fields.Char(string="AMI Secret", groups="callcenter_cti.group_cc_manager", copy=False)
+    agi_host = fields.Char(string="FastAGI Listen Address", default="0.0.0.0")
+    agi_port = fields.Integer(string="FastAGI Port", default=4573)
+    country_id = fields.Many2one(
+        "res.country",
+        string="Default Country",
+        help="Country used to read numbers that come without a country code (normalisation to E.164).",
+        default=lambda self: self.env.company.country_id or self.env.ref("base.cn", raise_if_not_found=False),
+    )
+    link_state = fields.Selection(
+        [("unknown", "Unknown"), ("connected", "Connected"), ("disconnected", "Disconnected")],
+        default="unknown",
+        readonly=True,
+        copy=False,
+    )
+    last_connected_at = fields.Datetime(readonly=True, copy=False)
+    last_event_at = fields.Datetime(readonly=True, copy=False)
+    journal_applied_seq = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Sequence number of the last journaled AMI event applied to the database (exactly-once marker).",
+    )
+    journal_session = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Identity of the bridge journal the applied sequence belongs to.",
+    )
+    queue_ids = fields.One2many("cc.queue", "server_id", string="Queues")
+    agent_ids = fields.One2many("cc.agent", "server_id", string="Agents")
+    call_count = fields.Integer(compute="_compute_call_count")
+
+    _name_company_unique = models.Constraint("UNIQUE(name, company_id)", "A PBX server name must be unique.")
+    _port_valid = models.Constraint("CHECK(port > 0 AND port < 65536)", "The AMI port must be 1-65535.")
+
+    def _compute_call_count(self):
+        counts = dict(
+            self.env["cc.call"]._read_group([("server_id", "in", self.ids)], ["server_id"], ["__count"])
+        )
+        for server in self:
+            server.call_count = counts.get(server, 0)
+
+    def action_view_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("callcenter_cti.cc_call_action")
+        action["domain"] = [("server_id", "=", self.id)]
+        return action
+
+    def _country_code(self):
+        self.ensure_one()
+        return (self.country_id or self.company_id.country_id).code or "CN"
+
+    @api.model
+    def _cti_active_servers(self):
+        # sudo: the bridge reads its servers' AMI credentials, which only managers see in the UI
+        return self.sudo().search([("active", "=", True)])
