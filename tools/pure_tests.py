@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _setup_odoo():
-    import odoo.init  # noqa: F401  (core setup first, as odoo-bin does)
+    import odoo.init
     from odoo.modules import initialize_sys_path
     from odoo.tools import config
 

@@ -70,5 +70,7 @@ class CcAgent(models.Model):
             "since": fields.Datetime.to_string(self.state_since),
             "reason": self.state_reason or "",
         }
-        supervisors = self.env.ref("callcenter_cti.group_cc_supervisor").sudo().all_user_ids  # sudo: group members
+        supervisors = (
+            self.env.ref("callcenter_cti.group_cc_supervisor").sudo().all_user_ids
+        )  # sudo: group members
         supervisors.filtered(lambda u: u.active)._bus_send("callcenter/agent_state", payload)

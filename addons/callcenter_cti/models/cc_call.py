@@ -15,6 +15,12 @@ DISPOSITIONS = [
     ("failed", "Failed"),
 ]
 
+# The call export's columns (replay command --export-csv, and the call list's CSV export).
+CSV_COLUMNS = (
+    "linkedid", "direction", "caller_raw", "caller_e164", "did", "disposition", "queue", "answering_agent",
+    "first_agent_rung", "transferred_to", "hold_count", "survey_score", "wait_s", "talk_s", "start_utc",
+)  # fmt: skip
+
 
 class CcCall(models.Model):
     _name = "cc.call"
@@ -48,14 +54,19 @@ class CcCall(models.Model):
     callee_raw = fields.Char(string="Callee", readonly=True)
     callee_e164 = fields.Char(string="Callee (E.164)", readonly=True, index="btree_not_null")
     customer_e164 = fields.Char(
-        string="Customer Number", readonly=True, index="btree_not_null", help="The customer's side of the call."
+        string="Customer Number",
+        readonly=True,
+        index="btree_not_null",
+        help="The customer's side of the call.",
     )
     did = fields.Char(string="DID", readonly=True)
     ivr_digits = fields.Char(string="IVR Digits", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", index="btree_not_null", tracking=True)
     queue_id = fields.Many2one("cc.queue", readonly=True, index="btree_not_null")
     agent_id = fields.Many2one("cc.agent", string="Answered By", readonly=True, index="btree_not_null")
-    user_id = fields.Many2one(related="agent_id.user_id", store=True, string="Agent User", index="btree_not_null")
+    user_id = fields.Many2one(
+        related="agent_id.user_id", store=True, string="Agent User", index="btree_not_null"
+    )
     first_agent_id = fields.Many2one("cc.agent", string="First Agent Rung", readonly=True)
     attempt_ids = fields.One2many("cc.call.attempt", "call_id", string="Agents Rung", readonly=True)
     transfer_ids = fields.One2many("cc.call.transfer", "call_id", string="Transfers", readonly=True)
@@ -102,24 +113,25 @@ class CcCall(models.Model):
     def _cti_upsert(self, server, snapshots, refs):
         """Create or update the calls of ``snapshots`` (the state machine's full call records).
 
-        Idempotent: applying the same snapshot twice leaves the same record. Returns {linkedid: cc.call}.
+        Idempotent: applying the same snapshot twice leaves the same record.
+        Returns ({linkedid: cc.call}, number created).
         """
         if not snapshots:
-            return {}
+            return {}, 0
         existing = self.search_fetch(
-            [("server_id", "=", server.id), ("linkedid", "in", [s["linkedid"] for s in snapshots])], ["linkedid"]
+            [("server_id", "=", server.id), ("linkedid", "in", [s["linkedid"] for s in snapshots])],
+            ["linkedid"],
         )
         calls = {call.linkedid: call for call in existing}
         values = {s["linkedid"]: self._cti_values(s, refs) for s in snapshots}
         self._cti_match_partners(values, calls)
         new = [vals | {"server_id": server.id} for linkedid, vals in values.items() if linkedid not in calls]
+        for linkedid, vals in values.items():
+            if linkedid in calls:
+                calls[linkedid].write(vals)
         for call in self.create(new):
             calls[call.linkedid] = call
-        for linkedid, vals in values.items():
-            if calls[linkedid].id not in {c.id for c in existing}:
-                continue
-            calls[linkedid].write(vals)
-        return calls
+        return calls, len(new)
 
     @api.model
     def _cti_values(self, snap, refs):
@@ -138,8 +150,10 @@ class CcCall(models.Model):
             queue_id=refs.queue(snap.get("queue")).id,
             agent_id=refs.agent(snap.get("answering_agent")).id,
             first_agent_id=refs.agent(snap.get("first_agent_rung")).id,
-            attempt_ids=[Command.clear()] + [Command.create(self._cti_attempt(a, refs)) for a in snap.get("attempts") or ()],
-            transfer_ids=[Command.clear()] + [Command.create(self._cti_transfer(t, refs)) for t in snap.get("transfers") or ()],
+            attempt_ids=[Command.clear()]
+            + [Command.create(self._cti_attempt(a, refs)) for a in snap.get("attempts") or ()],
+            transfer_ids=[Command.clear()]
+            + [Command.create(self._cti_transfer(t, refs)) for t in snap.get("transfers") or ()],
         )
         return vals
 
@@ -169,7 +183,11 @@ class CcCall(models.Model):
 
     def _cti_match_partners(self, values, calls):
         """Link calls to the customer owning their number (indexed E.164 equality), once."""
-        unmatched = [v for lid, v in values.items() if v["customer_e164"] and not (lid in calls and calls[lid].partner_id)]
+        unmatched = [
+            v
+            for lid, v in values.items()
+            if v["customer_e164"] and not (lid in calls and calls[lid].partner_id)
+        ]
         found = self.env["res.partner"]._cc_find_by_e164([v["customer_e164"] for v in unmatched])
         for vals in unmatched:
             partner_ids = found.get(vals["customer_e164"])
@@ -196,6 +214,19 @@ class CcCall(models.Model):
             "agent": agent.extension,
         }
 
+    def _cti_csv_rows(self):
+        """One row per call, in the columns of the replay command's --export-csv (and the list's export)."""
+        return [call._cti_csv_row() for call in self]
+
+    def _cti_csv_row(self):
+        start = self.start.strftime("%Y-%m-%dT%H:%M:%SZ") if self.start else ""
+        return [
+            self.linkedid, self.direction or "", self.caller_raw or "", self.caller_e164 or "", self.did or "",
+            self.disposition or "", self.queue_id.ami_name or "", self.agent_id.extension or "",
+            self.first_agent_id.extension or "", self.transferred_to or "", self.hold_count,
+            self.survey_score if self.survey_score else "", _seconds(self.wait_s), _seconds(self.talk_s), start,
+        ]  # fmt: skip
+
     def action_export_csv(self):
         """The same CSV the replay command writes, for the selected calls."""
         return {
@@ -205,11 +236,34 @@ class CcCall(models.Model):
         }
 
 
+def _seconds(value):
+    return f"{value:.1f}" if value else "0"
+
+
 # Snapshot keys copied as they are into fields of the same name.
 _PLAIN_FIELDS = (
-    "uniqueid", "direction", "state", "caller_raw", "caller_name", "callee_raw", "did", "ivr_s", "wait_s",
-    "ring_s", "talk_s", "hold_s", "wrapup_s", "disposition", "hangup_cause_text", "hangup_by", "transferred_to",
-    "hold_count", "recording_file", "survey_score", "queue_position_entry", "queue_position_abandon",
+    "uniqueid",
+    "direction",
+    "state",
+    "caller_raw",
+    "caller_name",
+    "callee_raw",
+    "did",
+    "ivr_s",
+    "wait_s",
+    "ring_s",
+    "talk_s",
+    "hold_s",
+    "wrapup_s",
+    "disposition",
+    "hangup_cause_text",
+    "hangup_by",
+    "transferred_to",
+    "hold_count",
+    "recording_file",
+    "survey_score",
+    "queue_position_entry",
+    "queue_position_abandon",
     "originate_action_id",
 )
 _TIME_FIELDS = ("start", "queue_entry", "first_ring", "answer", "end")

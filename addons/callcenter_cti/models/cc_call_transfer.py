@@ -7,7 +7,9 @@ class CcCallTransfer(models.Model):
     _order = "at, id"
 
     call_id = fields.Many2one("cc.call", required=True, ondelete="cascade", index=True)
-    kind = fields.Selection([("blind", "Blind"), ("attended", "Attended"), ("redirect", "Redirect")], required=True)
+    kind = fields.Selection(
+        [("blind", "Blind"), ("attended", "Attended"), ("redirect", "Redirect")], required=True
+    )
     from_agent_id = fields.Many2one("cc.agent", string="From Agent")
     from_extension = fields.Char()
     target = fields.Char(string="To", help="Extension, queue or number the call went to.")

@@ -10,15 +10,15 @@ from odoo import api, models
 
 from ..cti import phone
 
-# Domain event class name -> handler method of this model.
+# Domain event kind (cti/events.py) -> handler method of this model.
 _HANDLERS = {
-    "AgentRinging": "_cti_agent_ringing",
-    "AgentRingStopped": "_cti_agent_ring_stopped",
-    "CallAnswered": "_cti_call_answered",
-    "CallEnded": "_cti_call_ended",
-    "AgentStateChanged": "_cti_agent_state_changed",
-    "QueueMemberChanged": "_cti_queue_member_changed",
-    "QueueCallerCount": "_cti_queue_caller_count",
+    "agent_ringing": "_cti_agent_ringing",
+    "agent_ring_stopped": "_cti_agent_ring_stopped",
+    "call_answered": "_cti_call_answered",
+    "call_ended": "_cti_call_ended",
+    "agent_state_changed": "_cti_agent_state_changed",
+    "queue_member_changed": "_cti_queue_member_changed",
+    "queue_caller_count": "_cti_queue_caller_count",
 }
 
 
@@ -68,20 +68,27 @@ class CcCtiSink(models.AbstractModel):
 
     @api.model
     def _cti_apply(self, server, events, last_seq=None):
-        """Apply one batch of domain events of ``server``; returns {linkedid: cc.call}."""
+        """Apply one batch of domain events of ``server``.
+
+        Returns {"calls": {linkedid: cc.call}, "created": number of calls created}.
+        """
         refs = CtiRefs(self.env, server)
         snapshots = {}
         for event in events:
-            if type(event).__name__ == "CallChanged":
+            if event.kind == "call_changed":
                 snapshots[event.call["linkedid"]] = event.call
-        calls = self.env["cc.call"]._cti_upsert(server, list(snapshots.values()), refs)
+        calls, created = self.env["cc.call"]._cti_upsert(server, list(snapshots.values()), refs)
         for event in events:
-            handler = _HANDLERS.get(type(event).__name__)
+            handler = _HANDLERS.get(event.kind)
             if handler:
                 getattr(self, handler)(refs, event, calls)
         if last_seq is not None:
             server.journal_applied_seq = last_seq
-        return calls
+        if events:
+            server.last_event_at = (
+                to_datetime(max(getattr(e, "at", 0) or 0 for e in events)) or server.last_event_at
+            )
+        return {"calls": calls, "created": created}
 
     # -- agents -------------------------------------------------------------------------------------------
     def _cti_agent_state_changed(self, refs, event, calls):

@@ -24,7 +24,9 @@ class CcQueue(models.Model):
         default="rrmemory",
     )
     service_level_s = fields.Integer(
-        string="Service Level (s)", default=20, help="Calls answered within this wait count as in service level."
+        string="Service Level (s)",
+        default=20,
+        help="Calls answered within this wait count as in service level.",
     )
     member_ids = fields.One2many("cc.queue.member", "queue_id", string="Members")
     waiting_count = fields.Integer(string="Calls Waiting", readonly=True, copy=False)

@@ -1,15 +1,32 @@
-from odoo import api, models
+from odoo import api, fields, models
+
+from ..cti import phone
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # The caller lookup is an equality on E.164 numbers: this index makes it O(log n).
-    _phone_sanitized_idx = models.Index("(phone_sanitized) WHERE phone_sanitized IS NOT NULL")
+    cc_phone_e164 = fields.Char(
+        string="Phone (E.164)",
+        compute="_compute_cc_phone_e164",
+        store=True,
+        index="btree_not_null",
+        help="The phone number in E.164, as the call center looks callers up (indexed equality).",
+    )
+
+    @api.depends("phone", "country_id", "company_id")
+    def _compute_cc_phone_e164(self):
+        for partner in self:
+            partner.cc_phone_e164 = phone.to_e164(partner.phone, partner._cc_phone_country()) or False
+
+    def _cc_phone_country(self):
+        """The country a number without country code is read in: the partner's, else its company's, else China."""
+        country = self.country_id or self.company_id.country_id or self.env.company.country_id
+        return country.code or "CN"
 
     @api.model
     def _cc_find_by_e164(self, numbers):
-        """Partners owning any of ``numbers`` (E.164): {number: partner ids}, best match first.
+        """Partners owning any of ``numbers`` (E.164): {number: partner ids}, oldest first.
 
         The one caller lookup of the suite; callcenter_crm widens it to every number of a customer.
         """
@@ -18,7 +35,7 @@ class ResPartner(models.Model):
             return {}
         found = {}
         # sudo: the bridge and the screen-pop resolve callers whatever the agent's partner rules are
-        partners = self.sudo().search_fetch([("phone_sanitized", "in", numbers)], ["phone_sanitized"], order="id")
+        partners = self.sudo().search_fetch([("cc_phone_e164", "in", numbers)], ["cc_phone_e164"], order="id")
         for partner in partners:
-            found.setdefault(partner.phone_sanitized, []).append(partner.id)
+            found.setdefault(partner.cc_phone_e164, []).append(partner.id)
         return found

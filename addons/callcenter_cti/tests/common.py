@@ -11,3 +11,36 @@ def fixtures_dir():
 
 def fixture_path(name):
     return os.path.join(fixtures_dir(), name)
+
+
+RECOVERY_ACTIONS = ("CoreShowChannels", "Status", "QueueStatus", "BridgeList")
+
+
+def transcript_feed(name):
+    """What the bridge's pipeline receives when the PBX of a transcript is live, in order.
+
+    Yields ("message", message, at), and around a reconnect ("down", None, at) then ("recovered", lists, at),
+    where lists are the recorded answers to the recovery actions the bridge sends after connecting.
+    """
+    from ..cti import callstate, transcript  # noqa: PLC0415  (keeps this module importable alone)
+
+    loaded = transcript.load(fixture_path(name))
+    for number, connection in sorted(loaded.connections.items()):
+        if not connection.has_greeting:
+            continue
+        if number > 1:
+            yield "down", None, connection.messages[0].received_at.timestamp()
+        recovery_ids = {
+            a.get("ActionID"): a.get("Action") for a in connection.actions if a.get("Action") in RECOVERY_ACTIONS
+        }
+        lists = {action: [] for action in recovery_ids.values()}
+        for message in connection.messages[1:]:
+            action = recovery_ids.get(message.get("ActionID"))
+            if action:
+                lists[action].append(callstate.message_from_headers(message.headers))
+        if number > 1:
+            yield "recovered", lists, connection.messages[0].received_at.timestamp()
+        for message in connection.messages[1:]:
+            if number > 1 and message.get("ActionID") in recovery_ids:
+                continue
+            yield "message", callstate.message_from_headers(message.headers), message.received_at.timestamp()

@@ -1,0 +1,30 @@
+"""``odoo-bin --addons-path=... cti_bridge -c odoo.conf [-d DB] [--cti-server ID,...]``
+
+Odoo 19 command names are ``[a-z][a-z0-9_]*`` (so ``cti_bridge``, not ``cti-bridge``), and an addon's command is
+found only when ``--addons-path`` comes first on the command line.
+"""
+
+import optparse
+
+from odoo.cli.command import Command
+from odoo.tools import config
+
+
+class Cti_Bridge(Command):  # noqa: N801  (Odoo derives the command name from the class name)
+    """Run the CTI bridge: one AMI session per active PBX server, journaled, applied exactly once."""
+
+    name = "cti_bridge"
+
+    def run(self, args):
+        config.parser.prog = self.prog
+        group = optparse.OptionGroup(config.parser, "CTI bridge options")
+        group.add_option("--cti-server", dest="cti_server", my_default="", help="comma-separated PBX server ids")
+        group.add_option("--cti-journal-dir", dest="cti_journal_dir", my_default="", help="journal directory")
+        group.add_option(
+            "--cti-batch-events", dest="cti_batch_events", type="int", my_default=5000, help="events per transaction"
+        )
+        config.parser.add_option_group(group)
+        config.parse_config(args, setup_logging=True)
+        from odoo.addons.callcenter_cti.service import commands  # noqa: PLC0415  (needs the parsed addons path)
+
+        raise SystemExit(commands.run_bridge(config))
