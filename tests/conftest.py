@@ -5,6 +5,7 @@ bin/test sets CALLCENTER_TEST_DB and CALLCENTER_ADDONS_PATH; these tests refuse 
 
 import os
 import subprocess
+import uuid
 import sys
 
 import pytest
@@ -34,10 +35,12 @@ def make_server(registry):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
     def make(name, country="US"):
+        name = f"{name} {uuid.uuid4().hex[:8]}"  # unique across runs on a kept database
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             country_id = env["res.country"].search([("code", "=", country)], limit=1).id
-            server = env["cc.pbx.server"].create({"name": name, "host": "127.0.0.1", "country_id": country_id})
+            values = {"name": name, "host": "127.0.0.1", "username": "cti", "secret": "cti-secret"}
+            server = env["cc.pbx.server"].create(values | {"country_id": country_id})
             return server.id
 
     return make
@@ -63,7 +66,7 @@ def odoo_command(*args, **popen):
     cmd += ["--log-level", "warn", *args[1:]]
     if popen.pop("background", False):
         return subprocess.Popen(cmd, **popen)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False, **popen)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, **popen)
 
 
 def fixture(name):

@@ -39,7 +39,7 @@ def point_server_at(registry, server_id, port):
 
 def journal_lines(directory):
     count = 0
-    for path in glob.glob(os.path.join(directory, "*.jsonl")):
+    for path in glob.glob(os.path.join(directory, "**", "*.jsonl"), recursive=True):
         with open(path, "rb") as handle:
             count += sum(1 for _line in handle)
     return count
@@ -54,11 +54,9 @@ def wait_for(predicate, timeout=120, every=0.05):
     return False
 
 
-def start_bridge(server_id, journal):
-    return odoo_command(
-        "cti_bridge", "--cti-server", str(server_id), "--cti-journal-dir", journal, "--cti-batch-events", "150",
-        background=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+def start_bridge(server_id, journal, log):
+    options = ["--cti-server", str(server_id), "--cti-journal-dir", journal, "--cti-batch-events", "100"]
+    return odoo_command("cti_bridge", *options, "--logfile", log, background=True, stdout=subprocess.DEVNULL)
 
 
 def test_sigkill_mid_burst_then_restart(tmp_path, registry, make_server, read_calls):
@@ -69,14 +67,15 @@ def test_sigkill_mid_burst_then_restart(tmp_path, registry, make_server, read_ca
 
     server_id, port, journal = make_server(f"crash {tmp_path.name}"), free_port(), str(tmp_path / "journal")
     point_server_at(registry, server_id, port)
+    command = [sys.executable, REPLAY_SERVER, "--port", str(port), "--speed", "max"]
     pbx = subprocess.Popen(
-        [sys.executable, REPLAY_SERVER, "--port", str(port), "--speed", "max", fixture("n-burst-50-calls.ami")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    bridge = start_bridge(server_id, journal)
+        command + [fixture("n-burst-50-calls.ami")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    log = str(tmp_path / "bridge.log")
+    bridge = start_bridge(server_id, journal, log)
     try:
         # Kill once part of the burst is in the database and the rest only in the journal.
-        assert wait_for(lambda: server_state(registry, server_id)[0] > 1500), "the bridge applied nothing"
+        assert wait_for(lambda: server_state(registry, server_id)[0] > 300), open(log).read()[-3000:]
         received = journal_lines(journal)
         bridge.send_signal(signal.SIGKILL)
         bridge.wait(10)
@@ -84,8 +83,8 @@ def test_sigkill_mid_burst_then_restart(tmp_path, registry, make_server, read_ca
         assert applied_at_kill < received, "killed too late: nothing was left to recover"
         assert ended_at_kill < 50
 
-        bridge = start_bridge(server_id, journal)
-        assert wait_for(lambda: server_state(registry, server_id)[1] >= 50), "the restarted bridge did not catch up"
+        bridge = start_bridge(server_id, journal, log)
+        assert wait_for(lambda: server_state(registry, server_id)[1] >= 50), open(log).read()[-3000:]
         time.sleep(0.5)  # anything doubled or late would show now
     finally:
         bridge.terminate()

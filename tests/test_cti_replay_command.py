@@ -6,7 +6,6 @@ import os
 import re
 
 import pytest
-
 from conftest import CSV_FIELDS, FIXTURES, fixture, odoo_command
 
 TRANSCRIPTS = sorted(f for f in os.listdir(FIXTURES) if f.endswith(".ami"))
@@ -14,18 +13,20 @@ TRANSCRIPTS = sorted(f for f in os.listdir(FIXTURES) if f.endswith(".ami"))
 
 def queue_log(name):
     rows = []
-    with open(os.path.join(FIXTURES, "queue_log", name.replace(".ami", ".queue_log")), encoding="utf-8") as handle:
+    with open(
+        os.path.join(FIXTURES, "queue_log", name.replace(".ami", ".queue_log")), encoding="utf-8"
+    ) as handle:
         for line in handle:
             parts = line.rstrip("\n").split("|")
             rows.append({"callid": parts[1], "agent": parts[3], "event": parts[4], "data": parts[5:]})
     return rows
 
 
-def replay(tmp_path, make_server, name, country="US"):
+def replay(tmp_path, make_server, name, country="US", speed="max"):
     server_id = make_server(f"e2e {name} {tmp_path.name}", country)
     out = tmp_path / "calls.csv"
     result = odoo_command(
-        "cti_replay", "--cti-server", str(server_id), "--speed", "max", "--country", country,
+        "cti_replay", "--cti-server", str(server_id), "--speed", speed, "--country", country,
         "--export-csv", str(out), fixture(name),
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -51,7 +52,8 @@ SINGLE_CALLS = ["a", "b", "c", "e", "e2", "f", "i"]
 
 @pytest.mark.parametrize("name", [t for t in TRANSCRIPTS if t.split("-")[0] in SINGLE_CALLS])
 def test_single_call_agrees_with_queue_log(tmp_path, make_server, name):
-    _stdout, rows, _server = replay(tmp_path, make_server, name)
+    # At recorded pace: durations Asterisk does not report itself are measured on receipt, as in production.
+    _stdout, rows, _server = replay(tmp_path, make_server, name, speed="1")
     inbound = [row for row in rows if row["direction"] == "inbound"]
     assert len(inbound) == 1, rows
     call, log = inbound[0], queue_log(name)
@@ -61,7 +63,8 @@ def test_single_call_agrees_with_queue_log(tmp_path, make_server, name):
     if connect:
         assert call["answering_agent"] == connect[0]["agent"].split()[-1]
         assert abs(float(call["wait_s"]) - int(connect[0]["data"][0])) <= 1
-    if complete and not [r for r in log if "TRANSFER" in r["event"]]:
+    # After a transfer Asterisk's TalkTime covers the whole call; the record keeps the first agent's talk.
+    if complete and not call["transferred_to"] and not [r for r in log if "TRANSFER" in r["event"]]:
         assert abs(float(call["talk_s"]) - int(complete[-1]["data"][1])) <= 1
     if abandon:
         assert call["disposition"] == "abandoned"

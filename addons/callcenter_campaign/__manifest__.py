@@ -1,6 +1,6 @@
 {
     "name": "Call Center Campaigns",
-    "summary": "Outbound campaigns: Excel lists, preview, progressive and predictive dialing, IVR notifications, scripts, outcomes, do-not-call list",
+    "summary": "Outbound campaigns: Excel lists, preview, progressive and predictive dialing",
     "version": "19.0.1.0.0",
     "category": "Productivity/Call Center",
     "license": "LGPL-3",

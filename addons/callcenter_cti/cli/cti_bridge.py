@@ -1,7 +1,7 @@
 """``odoo-bin --addons-path=... cti_bridge -c odoo.conf [-d DB] [--cti-server ID,...]``
 
-Odoo 19 command names are ``[a-z][a-z0-9_]*`` (so ``cti_bridge``, not ``cti-bridge``), and an addon's command is
-found only when ``--addons-path`` comes first on the command line.
+Odoo 19 command names are ``[a-z][a-z0-9_]*`` (so ``cti_bridge``, not ``cti-bridge``), and an addon's command
+is found only when ``--addons-path`` comes first on the command line.
 """
 
 import optparse
@@ -18,10 +18,16 @@ class Cti_Bridge(Command):  # noqa: N801  (Odoo derives the command name from th
     def run(self, args):
         config.parser.prog = self.prog
         group = optparse.OptionGroup(config.parser, "CTI bridge options")
-        group.add_option("--cti-server", dest="cti_server", my_default="", help="comma-separated PBX server ids")
+        group.add_option(
+            "--cti-server", dest="cti_server", my_default="", help="comma-separated PBX server ids"
+        )
         group.add_option("--cti-journal-dir", dest="cti_journal_dir", my_default="", help="journal directory")
         group.add_option(
-            "--cti-batch-events", dest="cti_batch_events", type="int", my_default=5000, help="events per transaction"
+            "--cti-batch-events",
+            dest="cti_batch_events",
+            type="int",
+            my_default=5000,
+            help="events per transaction",
         )
         config.parser.add_option_group(group)
         config.parse_config(args, setup_logging=True)

@@ -1,8 +1,8 @@
 """Phone-number normalisation shared by the bridge, the routing service and the UI.
 
-Every number is stored and looked up in E.164 so that a caller is found by an indexed equality, whatever format
-the carrier delivered (13800138000, +8613800138000, 8613800138000, 013800138000, 010-12345678, 4008001234 ...).
-Pure Python (phonenumbers), no Odoo.
+Every number is stored and looked up in E.164 so that a caller is found by an indexed equality, whatever
+format the carrier delivered (13800138000, +8613800138000, 8613800138000, 013800138000, 010-12345678,
+4008001234 ...). Pure Python (phonenumbers), no Odoo.
 """
 
 import functools

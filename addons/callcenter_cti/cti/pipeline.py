@@ -1,10 +1,11 @@
 """The bridge's pipeline for one PBX: receive → journal → state machine → apply, exactly once.
 
-Every AMI message is journaled (durably, group-committed) before anything else happens to it. The state machine
-is fed from the journal only, so that after a crash the same journal replays into the same state. Domain events
-go to ``apply_batch(events, last_seq)``, which must store them *and* ``last_seq`` in one transaction; the next
-start skips what that marker covers. Link changes (disconnect, recovery lists) are journaled as control records
-so that a replay sees them at the same point. Pure Python, no Odoo: the sink is a callable.
+Every AMI message is journaled (durably, group-committed) before anything else happens to it. The state
+machine is fed from the journal only, so that after a crash the same journal replays into the same state.
+Domain events go to ``apply_batch(events, last_seq)``, which must store them *and* ``last_seq`` in one
+transaction; the next start skips what that marker covers. Link changes (disconnect, recovery lists) are
+journaled as control records so that a replay sees them at the same point. Pure Python, no Odoo: the sink is a
+callable.
 """
 
 import collections
@@ -52,7 +53,7 @@ class Pipeline:
         self.pending = []  # domain events produced but not yet applied (database away)
         self.unfed = collections.deque()  # (seq, message, received) journaled in this run, not yet fed
         self._checkpoint_seq = 0
-        # The AMI reader (event loop) appends while the applier thread feeds and checkpoints: one journal lock.
+        # The AMI reader (event loop) appends while the database thread feeds and checkpoints: one lock.
         self._lock = threading.Lock()
         self.stats = {"events": 0, "applied_batches": 0, "apply_errors": 0, "domain_events": 0}
 

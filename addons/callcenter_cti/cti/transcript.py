@@ -108,7 +108,7 @@ def parse_headers(raw):
         if not sep:
             headers.append(("", line))
             continue
-        headers.append((key.strip(), value[1:] if value.startswith(" ") else value))
+        headers.append((key.strip(), value.removeprefix(" ")))
     return headers
 
 

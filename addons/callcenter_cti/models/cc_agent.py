@@ -39,14 +39,18 @@ class CcAgent(models.Model):
         for agent in self:
             agent.display_name = f"{agent.name} ({agent.extension})" if agent.extension else agent.name
 
-    def _cti_set_state(self, state, at, reason=None, queue=None, call=None):
-        """Record that the agent entered ``state`` at ``at``: closes the open state log row, opens the next."""
+    def _cti_set_state(self, state, at, reason=None, queue=None, call=None, refs=None):
+        """Record that the agent entered ``state`` at ``at``: closes the open state log row, opens the
+        next."""
         self.ensure_one()
+        memo = refs.agent_memo if refs else {}
+        open_row = memo.get(self.id) or self._cti_open_state_row()
+        if open_row and (open_row["start"] > at or (open_row["start"] == at and open_row["state"] == state)):
+            return  # already applied (a replayed journal)
         Log = self.env["cc.agent.state.log"]
-        if Log.search_count([("agent_id", "=", self.id), ("start", "=", at), ("state", "=", state)], limit=1):
-            return  # already applied (replayed journal)
-        Log.search([("agent_id", "=", self.id), ("end", "=", False), ("start", "<=", at)]).write({"end": at})
-        Log.create(
+        if open_row:
+            Log.browse(open_row["id"]).write({"end": at})
+        row = Log.create(
             {
                 "agent_id": self.id,
                 "state": state,
@@ -56,13 +60,23 @@ class CcAgent(models.Model):
                 "start": at,
             }
         )
+        memo[self.id] = {"id": row.id, "start": at, "state": state}
         values = {"state": state, "state_since": at, "state_reason": reason or False}
         if call or state in ("ready", "paused", "logged_out"):
             values["current_call_id"] = call.id if call else False
         self.write(values)
-        self._cti_notify_supervisors()
+        self._cti_notify_supervisors(refs.supervisors() if refs else None)
 
-    def _cti_notify_supervisors(self):
+    def _cti_open_state_row(self):
+        row = self.env["cc.agent.state.log"].search_fetch(
+            [("agent_id", "=", self.id), ("end", "=", False)],
+            ["start", "state"],
+            order="start desc, id desc",
+            limit=1,
+        )
+        return {"id": row.id, "start": row.start, "state": row.state} if row else None
+
+    def _cti_notify_supervisors(self, supervisors=None):
         payload = {
             "agent_id": self.id,
             "extension": self.extension,
@@ -70,7 +84,7 @@ class CcAgent(models.Model):
             "since": fields.Datetime.to_string(self.state_since),
             "reason": self.state_reason or "",
         }
-        supervisors = (
-            self.env.ref("callcenter_cti.group_cc_supervisor").sudo().all_user_ids
-        )  # sudo: group members
-        supervisors.filtered(lambda u: u.active)._bus_send("callcenter/agent_state", payload)
+        if supervisors is None:
+            group = self.env.ref("callcenter_cti.group_cc_supervisor")
+            supervisors = group.sudo().all_user_ids.filtered("active")  # sudo: reading group members
+        supervisors._bus_send("callcenter/agent_state", payload)

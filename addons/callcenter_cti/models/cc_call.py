@@ -113,25 +113,80 @@ class CcCall(models.Model):
     def _cti_upsert(self, server, snapshots, refs):
         """Create or update the calls of ``snapshots`` (the state machine's full call records).
 
-        Idempotent: applying the same snapshot twice leaves the same record.
+        Idempotent: applying the same snapshot twice leaves the same record. ``refs.memo`` remembers what this
+        process last wrote for each call, so that only what changed is written (the hot path of the bridge).
         Returns ({linkedid: cc.call}, number created).
         """
         if not snapshots:
             return {}, 0
-        existing = self.search_fetch(
-            [("server_id", "=", server.id), ("linkedid", "in", [s["linkedid"] for s in snapshots])],
-            ["linkedid"],
-        )
-        calls = {call.linkedid: call for call in existing}
         values = {s["linkedid"]: self._cti_values(s, refs) for s in snapshots}
-        self._cti_match_partners(values, calls)
-        new = [vals | {"server_id": server.id} for linkedid, vals in values.items() if linkedid not in calls]
+        calls = self._cti_existing(server, list(values), refs.memo)
+        self._cti_match_partners(values, calls, refs.memo)
+        new = [lid for lid in values if lid not in calls]
         for linkedid, vals in values.items():
             if linkedid in calls:
-                calls[linkedid].write(vals)
-        for call in self.create(new):
-            calls[call.linkedid] = call
+                self._cti_update(calls[linkedid], linkedid, vals, refs.memo)
+        created = self._cti_create(server, [values[lid] for lid in new])
+        for call, linkedid in zip(created, new, strict=True):
+            calls[linkedid] = call
+            lines = {name: (values[linkedid][name], call[name].sorted("id").ids) for name in _LINE_FIELDS}
+            refs.memo[linkedid] = _memo_entry(call.id, values[linkedid], lines)
         return calls, len(new)
+
+    @api.model
+    def _cti_existing(self, server, linkedids, memo):
+        """Calls already stored: those this process wrote (memo) and those found by (server, Linkedid)."""
+        calls = {lid: self.browse(memo[lid]["id"]) for lid in linkedids if lid in memo}
+        unknown = [lid for lid in linkedids if lid not in memo]
+        if unknown:
+            domain = [("server_id", "=", server.id), ("linkedid", "in", unknown)]
+            calls |= {call.linkedid: call for call in self.search_fetch(domain, ["linkedid"])}
+        return calls
+
+    @api.model
+    def _cti_create(self, server, values):
+        return self.create(
+            [
+                _plain(vals)
+                | {"server_id": server.id}
+                | {name: [Command.create(line) for line in vals[name]] for name in _LINE_FIELDS}
+                for vals in values
+            ]
+        )
+
+    def _cti_update(self, call, linkedid, vals, memo):
+        """Write what differs from the memo (everything when this process has not written the call yet)."""
+        entry = memo.get(linkedid) or {"vals": {}, "lines": dict.fromkeys(_LINE_FIELDS, (None, None))}
+        changed = {k: v for k, v in _plain(vals).items() if entry["vals"].get(k, _MISSING) != v}
+        if changed:
+            call.write(changed)
+        lines = {}
+        for name in _LINE_FIELDS:
+            old_lines, ids = entry["lines"][name]
+            if old_lines != vals[name]:
+                ids = call._cti_sync_lines(name, vals[name], old_lines, ids)
+            lines[name] = (vals[name], ids)
+        memo[linkedid] = _memo_entry(call.id, vals, lines)
+
+    def _cti_sync_lines(self, name, lines, old_lines, ids):
+        """Make the call's attempts (or transfers) equal to ``lines`` in place; returns their ids in order.
+
+        Rows are updated, not replaced: only those that changed are written (all when ``old_lines`` is
+        unknown).
+        """
+        Line = self.env[self._fields[name].comodel_name]
+        ids = self[name].sorted("id").ids if ids is None else ids
+        old_lines = old_lines or []
+        for index, (row_id, line) in enumerate(zip(ids, lines, strict=False)):
+            if index >= len(old_lines) or old_lines[index] != line:
+                Line.browse(row_id).write(line)
+        added = (
+            Line.create([line | {"call_id": self.id} for line in lines[len(ids) :]])
+            if len(lines) > len(ids)
+            else Line
+        )
+        Line.browse(ids[len(lines) :]).unlink()
+        return ids[: len(lines)] + added.ids
 
     @api.model
     def _cti_values(self, snap, refs):
@@ -150,10 +205,8 @@ class CcCall(models.Model):
             queue_id=refs.queue(snap.get("queue")).id,
             agent_id=refs.agent(snap.get("answering_agent")).id,
             first_agent_id=refs.agent(snap.get("first_agent_rung")).id,
-            attempt_ids=[Command.clear()]
-            + [Command.create(self._cti_attempt(a, refs)) for a in snap.get("attempts") or ()],
-            transfer_ids=[Command.clear()]
-            + [Command.create(self._cti_transfer(t, refs)) for t in snap.get("transfers") or ()],
+            attempt_ids=[self._cti_attempt(a, refs) for a in snap.get("attempts") or ()],
+            transfer_ids=[self._cti_transfer(t, refs) for t in snap.get("transfers") or ()],
         )
         return vals
 
@@ -181,12 +234,14 @@ class CcCall(models.Model):
             "at": to_datetime(transfer.get("at")),
         }
 
-    def _cti_match_partners(self, values, calls):
-        """Link calls to the customer owning their number (indexed E.164 equality), once."""
+    def _cti_match_partners(self, values, calls, memo):
+        """Link calls to the customer owning their number (indexed E.164 equality), once per number."""
         unmatched = [
-            v
-            for lid, v in values.items()
-            if v["customer_e164"] and not (lid in calls and calls[lid].partner_id)
+            vals
+            for lid, vals in values.items()
+            if vals["customer_e164"]
+            and memo.get(lid, {}).get("customer_e164") != vals["customer_e164"]
+            and not (lid in calls and calls[lid].partner_id)
         ]
         found = self.env["res.partner"]._cc_find_by_e164([v["customer_e164"] for v in unmatched])
         for vals in unmatched:
@@ -221,10 +276,11 @@ class CcCall(models.Model):
     def _cti_csv_row(self):
         start = self.start.strftime("%Y-%m-%dT%H:%M:%SZ") if self.start else ""
         return [
-            self.linkedid, self.direction or "", self.caller_raw or "", self.caller_e164 or "", self.did or "",
-            self.disposition or "", self.queue_id.ami_name or "", self.agent_id.extension or "",
+            self.linkedid, self.direction or "", self.caller_raw or "", self.caller_e164 or "",
+            self.did or "", self.disposition or "", self.queue_id.ami_name or "",
+            self.agent_id.extension or "",
             self.first_agent_id.extension or "", self.transferred_to or "", self.hold_count,
-            self.survey_score if self.survey_score else "", _seconds(self.wait_s), _seconds(self.talk_s), start,
+            self.survey_score or "", _seconds(self.wait_s), _seconds(self.talk_s), start,
         ]  # fmt: skip
 
     def action_export_csv(self):
@@ -238,6 +294,20 @@ class CcCall(models.Model):
 
 def _seconds(value):
     return f"{value:.1f}" if value else "0"
+
+
+_LINE_FIELDS = ("attempt_ids", "transfer_ids")
+_MISSING = object()
+
+
+def _plain(vals):
+    """The call's own columns (no one2many lines, no bookkeeping keys)."""
+    return {k: v for k, v in vals.items() if k not in _LINE_FIELDS}
+
+
+def _memo_entry(call_id, vals, lines):
+    """What was written for one call: its columns, and per line field (line values, row ids in order)."""
+    return {"id": call_id, "vals": _plain(vals), "lines": lines, "customer_e164": vals["customer_e164"]}
 
 
 # Snapshot keys copied as they are into fields of the same name.

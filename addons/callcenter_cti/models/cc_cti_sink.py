@@ -30,10 +30,17 @@ def to_datetime(epoch):
 
 
 class CtiRefs:
-    """Agents and queues of one server by their PBX keys, created on first sight so nothing is mis-attributed."""
+    """Agents and queues of one server by their PBX keys, created on first sight so nothing is
+    mis-attributed."""
 
-    def __init__(self, env, server):
+    def __init__(self, env, server, memo=None):
         self.env, self.server = env, server
+        # What this process last wrote per call and agent (kept by the bridge across batches; see cc.call).
+        memo = memo if memo is not None else {}
+        self.memo = memo.setdefault("calls", {})
+        self.agent_memo = memo.setdefault("agents", {})
+        self.member_memo = memo.setdefault("members", {})
+        self._supervisors = None
         agents = env["cc.agent"].with_context(active_test=False).search([("server_id", "=", server.id)])
         queues = env["cc.queue"].with_context(active_test=False).search([("server_id", "=", server.id)])
         self.agents = {agent.extension: agent for agent in agents}
@@ -58,6 +65,12 @@ class CtiRefs:
             )
         return self.queues[name]
 
+    def supervisors(self):
+        if self._supervisors is None:
+            group = self.env.ref("callcenter_cti.group_cc_supervisor")
+            self._supervisors = group.sudo().all_user_ids.filtered("active")  # sudo: reading group members
+        return self._supervisors
+
     def e164(self, raw):
         return phone.to_e164(raw, self.country) if raw else None
 
@@ -67,17 +80,20 @@ class CcCtiSink(models.AbstractModel):
     _description = "CTI Bridge Event Sink"
 
     @api.model
-    def _cti_apply(self, server, events, last_seq=None):
+    def _cti_apply(self, server, events, last_seq=None, memo=None):
         """Apply one batch of domain events of ``server``.
 
         Returns {"calls": {linkedid: cc.call}, "created": number of calls created}.
         """
-        refs = CtiRefs(self.env, server)
+        refs = CtiRefs(self.env, server, memo)
         snapshots = {}
         for event in events:
             if event.kind == "call_changed":
                 snapshots[event.call["linkedid"]] = event.call
         calls, created = self.env["cc.call"]._cti_upsert(server, list(snapshots.values()), refs)
+        for linkedid, snapshot in snapshots.items():
+            if snapshot.get("ended"):
+                refs.memo.pop(linkedid, None)  # an ended call is rarely written again: keep the memo small
         for event in events:
             handler = _HANDLERS.get(event.kind)
             if handler:
@@ -94,17 +110,21 @@ class CcCtiSink(models.AbstractModel):
     def _cti_agent_state_changed(self, refs, event, calls):
         agent = refs.agent(event.agent)
         call = calls.get(getattr(event, "linkedid", None) or "", self.env["cc.call"])
-        agent._cti_set_state(event.state, to_datetime(event.at), event.reason, refs.queue(event.queue), call)
+        agent._cti_set_state(
+            event.state, to_datetime(event.at), event.reason, refs.queue(event.queue), call, refs
+        )
 
     def _cti_queue_member_changed(self, refs, event, calls):
         queue, agent = refs.queue(event.queue), refs.agent(event.agent)
         if queue and agent:
-            self.env["cc.queue.member"]._cti_update(queue, agent, event)
+            self.env["cc.queue.member"]._cti_update(queue, agent, event, refs.member_memo)
 
     def _cti_queue_caller_count(self, refs, event, calls):
         queue = refs.queue(event.queue)
         if queue and queue.waiting_count != event.waiting:
             queue.waiting_count = event.waiting
+            payload = {"queue_id": queue.id, "queue": queue.ami_name, "waiting": event.waiting}
+            refs.supervisors()._bus_send("callcenter/queue", payload)
 
     # -- screen-pops (bus) ----------------------------------------------------------------------------------
     def _cti_agent_ringing(self, refs, event, calls):

@@ -19,9 +19,9 @@ class CcQueueMember(models.Model):
     )
     _penalty_positive = models.Constraint("CHECK(penalty >= 0)", "A penalty cannot be negative.")
 
-    def _cti_update(self, queue, agent, event):
+    def _cti_update(self, queue, agent, event, memo=None):
         """Mirror Asterisk's view of one membership (QueueMemberAdded/Removed/Pause/Status)."""
-        member = self.search([("queue_id", "=", queue.id), ("agent_id", "=", agent.id)], limit=1)
+        memo = {} if memo is None else memo
         values = {
             "logged_in": event.status != "removed",
             "paused": bool(event.paused),
@@ -30,7 +30,15 @@ class CcQueueMember(models.Model):
         }
         if event.penalty is not None:
             values["penalty"] = int(event.penalty)
-        if member:
-            member.write(values)
-        else:
-            self.create(values | {"queue_id": queue.id, "agent_id": agent.id})
+        key = (queue.id, agent.id)
+        known = memo.get(key)
+        if known is None:
+            member = self.search([("queue_id", "=", queue.id), ("agent_id", "=", agent.id)], limit=1)
+            known = (member.id, {}) if member else None
+        if known is None:
+            memo[key] = (self.create(values | {"queue_id": queue.id, "agent_id": agent.id}).id, values)
+            return
+        changed = {k: v for k, v in values.items() if known[1].get(k) != v}
+        if changed:
+            self.browse(known[0]).write(changed)
+        memo[key] = (known[0], known[1] | values)

@@ -20,7 +20,8 @@ class ResPartner(models.Model):
             partner.cc_phone_e164 = phone.to_e164(partner.phone, partner._cc_phone_country()) or False
 
     def _cc_phone_country(self):
-        """The country a number without country code is read in: the partner's, else its company's, else China."""
+        """The country a number without country code is read in: the partner's, else its company's, else
+        China."""
         country = self.country_id or self.company_id.country_id or self.env.company.country_id
         return country.code or "CN"
 

@@ -5,6 +5,7 @@ worker thread so that reading the PBX never waits for PostgreSQL (the journal ab
 """
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 import time
@@ -13,6 +14,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.tools import config
 
 from ..cti.ami_client import AmiClient
+from ..cti.callstate import wanted
 from ..cti.pipeline import Pipeline
 
 _logger = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ class OdooSink:
         self.registry, self.server_id = registry, server_id
         self.stats = {"calls_created": 0, "calls_updated": 0, "batches": 0}
         self.linkedids = set()
+        self.memo = {}  # what this process last wrote (see cc.call._cti_upsert); only valid after a commit
 
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})
@@ -44,10 +47,14 @@ class OdooSink:
             return server.journal_applied_seq
 
     def __call__(self, events, last_seq):
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            server = env["cc.pbx.server"].browse(self.server_id)
-            result = env["cc.cti.sink"]._cti_apply(server, events, last_seq)
+        try:
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                server = env["cc.pbx.server"].browse(self.server_id)
+                result = env["cc.cti.sink"]._cti_apply(server, events, last_seq, memo=self.memo)
+        except Exception:
+            self.memo.clear()  # the transaction rolled back: what the memo says was written was not
+            raise
         self.stats["batches"] += 1
         self.stats["calls_created"] += result["created"]
         self.stats["calls_updated"] += len(result["calls"]) - result["created"]
@@ -83,12 +90,20 @@ class ServerBridge:
             on_message=self.pipeline.receive,
             on_connected=self._recover,
             on_disconnected=self._link_down,
+            wanted=wanted,
         )
         self.stopping = False
         self.db_errors = 0
+        # One thread does all of this server's database work, in order: no two transactions race on its rows.
+        self.db = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"cti-db-{server['id']}"
+        )
+
+    def _in_db_thread(self, func, *args):
+        return asyncio.get_running_loop().run_in_executor(self.db, func, *args)
 
     async def run(self):
-        backlog = await asyncio.to_thread(self._start_pipeline)
+        backlog = await self._in_db_thread(self._start_pipeline)
         _logger.info("bridge %s: %s journaled events to apply", self.server["name"], backlog)
         applier = asyncio.create_task(self._apply_loop())
         try:
@@ -113,11 +128,11 @@ class ServerBridge:
             except Exception as exc:  # the link may drop again mid-recovery; the next connect retries
                 _logger.warning("bridge %s: %s failed during recovery: %s", self.server["name"], action, exc)
         self.pipeline.link_recovered(lists, time.time())
-        await asyncio.to_thread(self._set_link, "connected")
+        await self._in_db_thread(self._set_link, "connected")
 
     def _link_down(self, at):
         self.pipeline.link_down(at)
-        asyncio.get_running_loop().run_in_executor(None, self._set_link, "disconnected")
+        self._in_db_thread(self._set_link, "disconnected")
 
     def _set_link(self, state):
         try:
@@ -133,7 +148,7 @@ class ServerBridge:
                 await asyncio.sleep(self.apply_interval)
                 continue
             try:
-                await asyncio.to_thread(self.pipeline.process, batch)
+                await self._in_db_thread(self.pipeline.process, batch)
                 delay = self.apply_interval
             except Exception:
                 self.db_errors += 1
@@ -143,6 +158,7 @@ class ServerBridge:
                 await asyncio.sleep(delay)
 
     def close(self):
+        self.db.shutdown(wait=True)
         self.pipeline.close()
 
 

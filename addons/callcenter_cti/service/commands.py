@@ -18,7 +18,6 @@ from .bridge import ServerBridge, journal_root, read_servers
 _logger = logging.getLogger(__name__)
 
 
-
 def _single_db(config):
     names = config["db_name"]
     names = names if isinstance(names, list | tuple) else [n for n in (names or "").split(",") if n]
@@ -31,18 +30,21 @@ def _ids(text):
     return [int(part) for part in (text or "").split(",") if part.strip()]
 
 
-# -- cti_bridge ------------------------------------------------------------------------------------------------
+# -- cti_bridge ----------------------------------------------------------------------------------------
 def run_bridge(config):
     dbname = _single_db(config)
     registry = Registry(dbname)
     servers = read_servers(registry, _ids(config.get("cti_server")))
     if not servers:
-        _logger.error("No active PBX server in database %s: create one under Call Center > Configuration.", dbname)
+        _logger.error(
+            "No active PBX server in database %s: create one under Call Center > Configuration.", dbname
+        )
         return 1
     root = config.get("cti_journal_dir") or journal_root(dbname)
     batch = int(config.get("cti_batch_events") or 5000)
     bridges = [
-        ServerBridge(registry, server, os.path.join(root, str(server["id"])), batch_events=batch) for server in servers
+        ServerBridge(registry, server, os.path.join(root, str(server["id"])), batch_events=batch)
+        for server in servers
     ]
     asyncio.run(_serve(bridges))
     return 0
@@ -59,7 +61,7 @@ async def _serve(bridges):
             bridge.close()
 
 
-# -- cti_replay ------------------------------------------------------------------------------------------------
+# -- cti_replay ----------------------------------------------------------------------------------------
 def run_replay(config, files):
     if not files:
         raise SystemExit("Give at least one transcript file (.ami).")
@@ -80,7 +82,9 @@ def run_replay(config, files):
     return 1 if summary["errors"] else 0
 
 
-async def replay(registry, transcripts, *, speed=None, country="", server_id=None, loop=False, journal_dir=None):
+async def replay(
+    registry, transcripts, *, speed=None, country="", server_id=None, loop=False, journal_dir=None
+):
     """Serve ``transcripts`` on a local port and run the real bridge against it until they end."""
     server = replay_server.ReplayServer(transcripts, host="127.0.0.1", port=0, speed=speed, loop=loop)
     await server.start()
@@ -89,13 +93,29 @@ async def replay(registry, transcripts, *, speed=None, country="", server_id=Non
     with tempfile.TemporaryDirectory(prefix="cti-replay-") as tmp:
         bridge = ServerBridge(registry, record, journal_dir or tmp, apply_interval=0.01)
         running = asyncio.create_task(bridge.run())
-        await server.finished
+        timed_out = not await _wait_finished(server, transcripts, speed)
         await _wait_applied(bridge)
         await bridge.stop()
-        await running
+        await asyncio.wait_for(running, 60)
         bridge.close()
     await server.close()
-    return _summary(bridge, server, transcripts, time.monotonic() - started)
+    summary = _summary(bridge, server, transcripts, time.monotonic() - started)
+    if timed_out:
+        summary["errors"] += 1
+        summary["line"] += " (timed out: the replay did not finish)"
+    return summary
+
+
+async def _wait_finished(server, transcripts, speed):
+    """Until the replay server has played every recorded connection; False if that takes far too long."""
+    recorded = max((m.offset for t in transcripts for m in t.messages()), default=0.0)
+    budget = 120 + (recorded / speed if speed else recorded / 10)
+    try:
+        await asyncio.wait_for(asyncio.shield(server.finished), budget)
+        return True
+    except TimeoutError:
+        _logger.error("the replay server did not finish within %.0f s", budget)
+        return False
 
 
 async def _wait_applied(bridge, timeout=600):
@@ -129,7 +149,13 @@ def _replay_server_record(registry, port, country, server_id):
         Server = env["cc.pbx.server"].with_context(active_test=False)
         server = Server.browse(server_id) if server_id else Server.search([("name", "=", "Replay")], limit=1)
         country_rec = env["res.country"].search([("code", "=", country)], limit=1) if country else None
-        values = {"host": "127.0.0.1", "port": port, "username": "cti", "secret": "cti-secret", "active": True}
+        values = {
+            "host": "127.0.0.1",
+            "port": port,
+            "username": "cti",
+            "secret": "cti-secret",
+            "active": True,
+        }
         if country_rec:
             values["country_id"] = country_rec.id
         if server:
@@ -143,7 +169,9 @@ def _replay_server_record(registry, port, country, server_id):
 def export_csv(registry, server_id, linkedids, path):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        calls = env["cc.call"].search([("server_id", "=", server_id), ("linkedid", "in", linkedids)], order="start, id")
+        calls = env["cc.call"].search(
+            [("server_id", "=", server_id), ("linkedid", "in", linkedids)], order="start, id"
+        )
         rows = calls._cti_csv_rows()
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

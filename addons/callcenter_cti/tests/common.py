@@ -31,7 +31,9 @@ def transcript_feed(name):
         if number > 1:
             yield "down", None, connection.messages[0].received_at.timestamp()
         recovery_ids = {
-            a.get("ActionID"): a.get("Action") for a in connection.actions if a.get("Action") in RECOVERY_ACTIONS
+            a.get("ActionID"): a.get("Action")
+            for a in connection.actions
+            if a.get("Action") in RECOVERY_ACTIONS
         }
         lists = {action: [] for action in recovery_ids.values()}
         for message in connection.messages[1:]:

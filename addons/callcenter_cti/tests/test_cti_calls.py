@@ -39,7 +39,11 @@ class TestCtiCalls(CtiSinkCase):
     def test_a_agent_state_log(self):
         self.replay("a-ivr-queue-answer-caller-hangup.ami")
         agent = self.env["cc.agent"].search([("server_id", "=", self.server.id), ("extension", "=", "8001")])
-        states = self.env["cc.agent.state.log"].search([("agent_id", "=", agent.id)], order="start, id").mapped("state")
+        states = (
+            self.env["cc.agent.state.log"]
+            .search([("agent_id", "=", agent.id)], order="start, id")
+            .mapped("state")
+        )
         self.assertIn("ringing", states)
         self.assertIn("on_call", states)
         self.assertNotEqual(agent.state, "on_call")

@@ -1,4 +1,5 @@
-"""The bridge's pipeline (journal → state machine → sink) applied to a real registry, transcript by transcript."""
+"""The bridge's pipeline (journal → state machine → sink) applied to a real registry, transcript by
+transcript."""
 
 import json
 import tempfile
@@ -22,7 +23,12 @@ class CtiSinkCase(TransactionCase):
             user = new_test_user(cls.env, login=f"lab{extension}", groups="callcenter_cti.group_cc_agent")
             cls.users[extension] = user
             cls.env["cc.agent"].create(
-                {"name": f"Agent {extension}", "extension": extension, "user_id": user.id, "server_id": cls.server.id}
+                {
+                    "name": f"Agent {extension}",
+                    "extension": extension,
+                    "user_id": user.id,
+                    "server_id": cls.server.id,
+                }
             )
         cls.alice = cls.env["res.partner"].create({"name": "Alice", "phone": "+1 555 123 0001"})
 

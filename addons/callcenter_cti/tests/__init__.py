@@ -1,0 +1,19 @@
+# Database-free tests: also runnable in seconds with `python tools/pure_tests.py`.
+PURE_TEST_MODULES = (
+    "test_transcript",
+    "test_replay_server",
+    "test_ami_client",
+    "test_journal",
+    "test_callstate",
+    "test_callstate_robustness",
+    "test_event_filter",
+)
+
+from . import test_transcript  # noqa: E402
+from . import test_replay_server  # noqa: E402
+from . import test_ami_client  # noqa: E402
+from . import test_journal  # noqa: E402
+from . import test_cti_calls  # noqa: E402
+from . import test_callstate  # noqa: E402
+from . import test_callstate_robustness  # noqa: E402
+from . import test_event_filter  # noqa: E402
