@@ -5,8 +5,8 @@ bin/test sets CALLCENTER_TEST_DB and CALLCENTER_ADDONS_PATH; these tests refuse 
 
 import os
 import subprocess
-import uuid
 import sys
+import uuid
 
 import pytest
 

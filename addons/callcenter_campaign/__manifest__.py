@@ -8,6 +8,4 @@
     "website": "https://github.com/odoo-callcenter/odoo-callcenter",
     "depends": ["callcenter_crm", "base_import", "resource", "sms"],
     "external_dependencies": {"python": ["xlsxwriter"]},
-    "data": [],
-    "installable": True,
 }

@@ -8,6 +8,4 @@
     "website": "https://github.com/odoo-callcenter/odoo-callcenter",
     "depends": ["callcenter_crm", "loyalty", "sale_loyalty"],
     "external_dependencies": {"python": []},
-    "data": [],
-    "installable": True,
 }

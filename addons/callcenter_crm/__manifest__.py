@@ -16,6 +16,4 @@
         "resource",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
-    "data": [],
-    "installable": True,
 }

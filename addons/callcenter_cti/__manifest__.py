@@ -20,5 +20,4 @@
     ],
     "demo": ["demo/callcenter_demo.xml"],
     "application": True,
-    "installable": True,
 }

@@ -31,7 +31,10 @@ class Cti_Replay(Command):  # noqa: N801  (Odoo derives the command name from th
         config.parser.add_option_group(group)
         options, files = _split_positionals(config.parser, args)
         config.parse_config(options, setup_logging=True)
-        from odoo.addons.callcenter_cti.service import commands  # noqa: PLC0415  (needs the parsed addons path)
+        # Loaded as odoo.cli.<name>, outside the addon's package: no relative import is possible, and the
+        # addons path must be parsed before the addon can be imported.
+        # pylint: disable-next=odoo-addons-relative-import
+        from odoo.addons.callcenter_cti.service import commands  # noqa: PLC0415
 
         raise SystemExit(commands.run_replay(config, files))
 

@@ -18,6 +18,7 @@ Pure Python, no Odoo.
 """
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import random
@@ -105,7 +106,7 @@ class _Protocol(AMIProtocol):
         self.connection_no = connection_no
 
     def connection_made(self, transport):
-        super().connection_made(transport)
+        result = super().connection_made(transport)
         self.log = _logger
         self.encoding = "utf-8"
         self.buffer = bytearray()
@@ -114,7 +115,9 @@ class _Protocol(AMIProtocol):
         self.greeting = loop.create_future()
         self.lost = loop.create_future()
 
-    # -- framing (guards panoramisk's chunk-level decoding and unbounded buffer) ------------------
+        # -- framing (guards panoramisk's chunk-level decoding and unbounded buffer) ------------------
+
+        return result
 
     def data_received(self, data):
         if self.closed:
@@ -477,17 +480,13 @@ class AmiClient:
         return delay / 2 + random.uniform(0, delay / 2)
 
     async def _pause(self, seconds):
-        try:
+        with contextlib.suppress(TimeoutError):  # woken early by stop(), or the pause simply ran out
             await asyncio.wait_for(self._wakeup.wait(), seconds)
-        except TimeoutError:
-            pass
 
     async def _logoff(self):
         if self.stats["connected"] and self._protocol and not self._protocol.closed:
-            try:
+            with contextlib.suppress(AmiError):  # closing anyway
                 await self._request(self._protocol, {"Action": "Logoff"}, 1.0)
-            except AmiError:
-                pass  # closing anyway
 
     async def _wait_run_task(self):
         task = self._task

@@ -189,7 +189,7 @@ class Journal:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(self, after_seq=0):
+    def read(self, after_seq=0):  # pylint: disable=method-required-super
         """Yield ``(seq, message, received, connection)`` for every durable record after ``after_seq``."""
         self.flush()
         names = self.segments()

@@ -37,6 +37,7 @@ Pure Python, no Odoo.
 import argparse
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import heapq
 import logging
@@ -449,8 +450,8 @@ class _Session:
             while not self.done.done():
                 frame = await self.reader.readuntil(TERMINATOR)
                 self._on_action(parse_action(frame))
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            pass  # the client went away (or sent garbage): the session ends
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError) as exc:
+            _logger.debug("client gone: %s", exc)  # it went away (or sent garbage): the session ends
         finally:
             self.finish()
 
@@ -540,8 +541,8 @@ class _Session:
             # actions, which the recording did answer: close once it has been quiet.
             await self._quiet_for(self.server.linger)
             await self.writer.drain()
-        except ConnectionError:
-            pass
+        except ConnectionError as exc:
+            _logger.debug("client gone while streaming: %s", exc)
         finally:
             self.finish()
 
@@ -856,21 +857,20 @@ async def serve(args):
         hold_timeout=args.hold_timeout,
     )
     port = await server.start()
-    print(f"listening on {args.host}:{port}", flush=True)
+    # The command's output, not a log line.
+    print(f"listening on {args.host}:{port}", flush=True)  # pylint: disable=print-used
     try:
         await server.finished
         await asyncio.sleep(0.2)  # let the last close reach the client
     finally:
         await server.close()
-    print(f"finished: {server.stats}", flush=True)
+    print(f"finished: {server.stats}", flush=True)  # pylint: disable=print-used
 
 
 def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how an interactive user stops it
         asyncio.run(serve(parse_args(sys.argv[1:] if argv is None else argv)))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

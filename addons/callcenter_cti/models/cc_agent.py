@@ -18,7 +18,7 @@ class CcAgent(models.Model):
     _rec_names_search = ["name", "extension"]
 
     name = fields.Char(required=True)
-    user_id = fields.Many2one("res.users", string="User", index=True, tracking=True)
+    user_id = fields.Many2one("res.users", index=True, tracking=True)
     extension = fields.Char(required=True, tracking=True, help="The agent's extension, e.g. 8001.")
     interface = fields.Char(help="Dial interface of the agent's phone, e.g. PJSIP/8001.")
     state_interface = fields.Char(help="Device-state interface Asterisk watches, e.g. PJSIP/8001.")

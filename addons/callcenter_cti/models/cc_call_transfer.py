@@ -10,7 +10,7 @@ class CcCallTransfer(models.Model):
     kind = fields.Selection(
         [("blind", "Blind"), ("attended", "Attended"), ("redirect", "Redirect")], required=True
     )
-    from_agent_id = fields.Many2one("cc.agent", string="From Agent")
+    from_agent_id = fields.Many2one("cc.agent")
     from_extension = fields.Char()
     target = fields.Char(string="To", help="Extension, queue or number the call went to.")
     at = fields.Datetime()

@@ -76,7 +76,8 @@ def run_replay(config, files):
     }
     transcripts = [transcript.load(path) for path in files]
     summary = asyncio.run(replay(registry, transcripts, **options))
-    print(summary["line"], flush=True)
+    # The command's one-line summary is its output, not a log line.
+    print(summary["line"], flush=True)  # pylint: disable=print-used
     if config.get("cti_export_csv"):
         export_csv(registry, summary["server_id"], summary["linkedids"], config["cti_export_csv"])
     return 1 if summary["errors"] else 0
