@@ -22,8 +22,9 @@ def _title(text, char):
 
 
 def _inline_code(markdown):
-    """Markdown `code` is RST ``code``."""
-    return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", markdown)
+    """Markdown `code` is RST ``code``; markdown _emphasis_ (prettier's form) is RST *emphasis*."""
+    text = re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", markdown)
+    return re.sub(r"(?<![\w`])_([^_\n]+?)_(?![\w`])", r"*\1*", text)
 
 
 def render(addon_dir):

@@ -17,6 +17,8 @@
         "views/cc_agent_views.xml",
         "views/cc_queue_views.xml",
         "views/cc_pbx_server_views.xml",
+        "views/cc_did_views.xml",
+        "views/cc_blacklist_views.xml",
     ],
     "demo": ["demo/callcenter_demo.xml"],
     "application": True,

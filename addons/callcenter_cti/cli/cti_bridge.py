@@ -29,6 +29,20 @@ class Cti_Bridge(Command):  # noqa: N801  (Odoo derives the command name from th
             my_default=5000,
             help="events per transaction",
         )
+        group.add_option(
+            "--cti-no-agi",
+            dest="cti_no_agi",
+            action="store_true",
+            my_default=False,
+            help="do not serve the FastAGI routing requests of the dialplan",
+        )
+        group.add_option(
+            "--cti-agi-deadline",
+            dest="cti_agi_deadline",
+            type="int",
+            my_default=300,
+            help="milliseconds a routing answer may take before the defaults are answered",
+        )
         config.parser.add_option_group(group)
         config.parse_config(args, setup_logging=True)
         # Loaded as odoo.cli.<name>, outside the addon's package: no relative import is possible, and the

@@ -128,10 +128,10 @@ class Pipeline:
             return
         try:
             self.apply_batch(self.pending, self.fed_seq)
-        except Exception:
+        except Exception as exc:
             # The database went away or refused the batch: keep everything, try again on the next drain.
             self.stats["apply_errors"] += 1
-            _logger.exception("applying events up to %s failed; will retry", self.fed_seq)
+            _logger.warning("applying events up to %s failed (%s); will retry", self.fed_seq, exc)
             raise
         self.stats["applied_batches"] += 1
         self.stats["domain_events"] += len(self.pending)

@@ -9,3 +9,5 @@ from . import cc_call
 from . import cc_call_attempt
 from . import cc_call_transfer
 from . import cc_cti_sink
+from . import cc_did
+from . import cc_blacklist

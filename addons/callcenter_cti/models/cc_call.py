@@ -1,4 +1,5 @@
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 from ..cti import phone
 from .cc_cti_sink import to_datetime
@@ -100,6 +101,10 @@ class CcCall(models.Model):
     # One record per customer call: the bridge's writes are upserts on this key (exactly once).
     _server_linkedid_unique = models.Constraint(
         "UNIQUE(server_id, linkedid)", "A call is recorded once per PBX server and Linkedid."
+    )
+    # Last-agent routing: the latest answered call of a customer (one per customer, or all since a date).
+    _customer_answered_idx = models.Index(
+        "(customer_e164, start DESC) WHERE disposition = 'answered' AND agent_id IS NOT NULL"
     )
 
     @api.depends("linkedid", "caller_raw", "partner_id")
@@ -290,6 +295,46 @@ class CcCall(models.Model):
             "url": "/callcenter/calls/export.csv?ids=" + ",".join(map(str, self.ids)),
             "target": "self",
         }
+
+    # -- routing -------------------------------------------------------------------------------------------
+    @api.model
+    def _cc_last_agents(self, server, since, changed_since=None):
+        """{customer E.164: (agent id, start)}: the agent who answered each customer of ``server`` last, among
+        the calls started after ``since`` (and, for a refresh, written after ``changed_since``).
+
+        One query on the partial index _customer_answered_idx, for the routing snapshot (last-agent routing).
+        """
+        self.flush_model(["customer_e164", "agent_id", "start", "disposition", "server_id"])
+        changed = SQL(" AND write_date >= %s", changed_since) if changed_since else SQL()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (customer_e164) customer_e164, agent_id, start
+                     FROM cc_call
+                    WHERE disposition = 'answered' AND agent_id IS NOT NULL AND customer_e164 IS NOT NULL
+                      AND server_id = %s AND start >= %s%s
+                 ORDER BY customer_e164, start DESC""",
+                server.id,
+                since,
+                changed,
+            )
+        )
+        return {e164: (agent_id, start) for e164, agent_id, start in rows}
+
+    @api.model
+    def _cc_last_agent(self, e164, since):
+        """The agent (cc.agent) who answered ``e164`` last since ``since``; empty if none."""
+        call = self.search_fetch(
+            [
+                ("customer_e164", "=", e164),
+                ("disposition", "=", "answered"),
+                ("agent_id", "!=", False),
+                ("start", ">=", since),
+            ],
+            ["agent_id"],
+            order="start desc",
+            limit=1,
+        )
+        return call.agent_id
 
 
 def _seconds(value):

@@ -40,3 +40,19 @@ class ResPartner(models.Model):
         for partner in partners:
             found.setdefault(partner.cc_phone_e164, []).append(partner.id)
         return found
+
+    @api.model
+    def _cc_routing_profiles(self, numbers=None):
+        """Routing profiles {E.164: {"vip": bool, "priority": int|None, "owner_agent_extension": str|None}}.
+
+        ``numbers``: the callers to describe; None: every number whose profile is not the default (the
+        routing service loads them all into its snapshot). The base addon knows no VIP and no owner: {};
+        callcenter_crm overrides this hook.
+        """
+        return {}
+
+    @api.model
+    def _cc_routing_profile(self, e164):
+        """The routing profile of one caller: VIP flag and extension of the owner agent."""
+        profile = {"vip": False, "priority": None, "owner_agent_extension": None}
+        return profile | (self._cc_routing_profiles([e164]).get(e164) or {})

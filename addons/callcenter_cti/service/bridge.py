@@ -169,5 +169,5 @@ def read_servers(registry, server_ids=None):
         servers = env["cc.pbx.server"]._cti_active_servers()
         if server_ids:
             servers = servers.filtered(lambda s: s.id in server_ids)
-        fields_ = ["id", "name", "host", "port", "username", "secret"]
+        fields_ = ["id", "name", "host", "port", "username", "secret", "agi_host", "agi_port"]
         return [{f: server[f] for f in fields_} for server in servers]

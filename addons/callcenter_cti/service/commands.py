@@ -13,6 +13,7 @@ from odoo.modules.registry import Registry
 
 from ..cti import replay_server, transcript
 from ..models.cc_call import CSV_COLUMNS
+from . import agi
 from .bridge import ServerBridge, journal_root, read_servers
 
 _logger = logging.getLogger(__name__)
@@ -46,16 +47,26 @@ def run_bridge(config):
         ServerBridge(registry, server, os.path.join(root, str(server["id"])), batch_events=batch)
         for server in servers
     ]
-    asyncio.run(_serve(bridges))
+    asyncio.run(_serve(bridges, not config.get("cti_no_agi"), config.get("cti_agi_deadline")))
     return 0
 
 
-async def _serve(bridges):
+async def _serve(bridges, with_agi=True, agi_deadline_ms=None):
     loop = asyncio.get_running_loop()
+    # The FastAGI routing services share each bridge's database thread (see service/agi.py).
+    deadline = int(agi_deadline_ms) / 1000 if agi_deadline_ms else None
+    services = agi.services_for(bridges[0].sink.registry, bridges, deadline) if with_agi else []
+
+    def stop():
+        for service in services:
+            service.stop()
+        for bridge in bridges:
+            asyncio.ensure_future(bridge.stop())
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: [asyncio.ensure_future(b.stop()) for b in bridges])
+        loop.add_signal_handler(sig, stop)
     try:
-        await asyncio.gather(*(bridge.run() for bridge in bridges))
+        await asyncio.gather(*(bridge.run() for bridge in bridges), *(service.run() for service in services))
     finally:
         for bridge in bridges:
             bridge.close()

@@ -7,6 +7,9 @@ PURE_TEST_MODULES = (
     "test_callstate",
     "test_callstate_robustness",
     "test_event_filter",
+    "test_agi_routing",
+    "test_agi_server",
+    "test_pipeline",
 )
 
 from . import test_transcript  # noqa: E402
@@ -17,3 +20,8 @@ from . import test_cti_calls  # noqa: E402
 from . import test_callstate  # noqa: E402
 from . import test_callstate_robustness  # noqa: E402
 from . import test_event_filter  # noqa: E402
+from . import test_agi_routing  # noqa: E402
+from . import test_agi_server  # noqa: E402
+from . import test_agi_directory  # noqa: E402
+from . import test_pipeline  # noqa: E402
+from . import test_call_export  # noqa: E402

@@ -46,3 +46,16 @@ def transcript_feed(name):
             if number > 1 and message.get("ActionID") in recovery_ids:
                 continue
             yield "message", callstate.message_from_headers(message.headers), message.received_at.timestamp()
+
+
+def feed_pipeline(pipeline, name, drain_every=200, on_drain=None):
+    """Push a transcript into a bridge pipeline as the live AMI client would (reconnects included)."""
+    for kind, payload, at in transcript_feed(name):
+        if kind == "down":
+            pipeline.link_down(at)
+        elif kind == "recovered":
+            pipeline.link_recovered(payload, at)
+        else:
+            pipeline.receive(payload, at)
+        if len(pipeline.unfed) >= drain_every:
+            (on_drain or pipeline.drain)()

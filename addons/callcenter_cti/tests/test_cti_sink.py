@@ -7,7 +7,7 @@ import tempfile
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..cti.pipeline import Pipeline
-from .common import transcript_feed
+from .common import feed_pipeline
 
 
 @tagged("post_install", "-at_install")
@@ -39,15 +39,7 @@ class CtiSinkCase(TransactionCase):
         pipeline = Pipeline(self.journal_dir, lambda events, seq: sink._cti_apply(self.server, events, seq))
         pipeline.start(self.server.journal_applied_seq)
         for name in names:
-            for kind, payload, at in transcript_feed(name):
-                if kind == "down":
-                    pipeline.link_down(at)
-                elif kind == "recovered":
-                    pipeline.link_recovered(payload, at)
-                else:
-                    pipeline.receive(payload, at)
-                if len(pipeline.unfed) >= batch:
-                    pipeline.drain()
+            feed_pipeline(pipeline, name, drain_every=batch)
         while not pipeline.idle:
             pipeline.drain()
         pipeline.close()

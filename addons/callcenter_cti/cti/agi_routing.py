@@ -1,0 +1,343 @@
+"""FastAGI ``route`` request: the routing decision for one inbound call, and the panoramisk application.
+
+The dialplan (asterisk/extensions.conf, ``[cc-sub-route]``) asks
+``AGI(agi://HOST:4573/route,<DID>,<caller number>)`` before answering and reads back the ``CC_*`` channel
+variables documented in asterisk/README.md ("FastAGI routing contract"). :func:`decide` computes them from the
+request and a :class:`Directory` (an in-memory snapshot of Odoo's configuration), and
+:class:`RoutingApplication` answers Asterisk within a hard deadline: a routing service that is slow, broken or
+not loaded yet answers the safe defaults (open, not blacklisted, default queue) and never drops a call.
+
+Pure Python (panoramisk, phonenumbers): nothing here imports Odoo.
+"""
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import datetime
+import logging
+import time
+from collections.abc import Callable
+
+from panoramisk import fast_agi
+
+from . import phone
+
+_logger = logging.getLogger(__name__)
+
+# Every variable of the contract, in the order they are sent. "" = the dialplan's default.
+VARIABLES = (
+    "CC_BLACKLISTED",
+    "CC_BLACKLIST_NOTE",
+    "CC_OPEN",
+    "CC_WELCOME",
+    "CC_LANGUAGE",
+    "CC_IVR_MENU",
+    "CC_IVR_PROMPT",
+    "CC_QUEUE",
+    "CC_VIP",
+    "CC_PRIORITY",
+    "CC_TARGET_AGENT",
+    "CC_TARGET_NAME",
+    "CC_MAXWAIT",
+    "CC_OVERFLOW",
+    "CC_MAILBOX",
+    "CC_SURVEY",
+    "CC_RECORD",
+    "CC_ANNOUNCE",
+    "CC_MOH",
+)
+SAFE_DEFAULTS = {name: "" for name in VARIABLES} | {"CC_BLACKLISTED": "0", "CC_OPEN": "1", "CC_VIP": "0"}
+
+DEFAULT_DEADLINE = 0.3  # seconds; Asterisk waits forever for a FastAGI server that accepted the connection
+HEADER_TIMEOUT = 2.0  # seconds to receive the AGI environment
+SEND_TIMEOUT = 2.0  # seconds for Asterisk to acknowledge all the SET VARIABLE commands
+
+
+def defaults():
+    """The answer when nothing is known: open, not blacklisted, every other variable at its dialplan
+    default."""
+    return dict(SAFE_DEFAULTS)
+
+
+def did_key(raw, country="CN"):
+    """How a DID is stored and looked up: E.164 when it is a phone number, else its digits (short internal
+    DIDs such as 5000)."""
+    return phone.to_e164(raw, country) or phone.clean(raw).lstrip("+")
+
+
+# -- the snapshot ------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    """Working time of a DID, precomputed from its calendar (leaves/holidays already removed).
+
+    ``intervals`` are (start, end) aware datetimes, sorted. Outside [valid_from, valid_until) nothing is known
+    (a snapshot far too old): the DID counts as open, the safe side.
+    """
+
+    intervals: tuple = ()
+    valid_from: datetime.datetime | None = None
+    valid_until: datetime.datetime | None = None
+
+    def is_open(self, now):
+        if self.valid_from is None or not (self.valid_from <= now < self.valid_until):
+            return True
+        return any(start <= now < end for start, end in self.intervals)
+
+
+@dataclasses.dataclass(frozen=True)
+class DidConfig:
+    """What one dialled number (DID) routes to. Empty values leave the dialplan's default."""
+
+    number: str
+    queue: str = ""
+    welcome: str = ""
+    language: str = ""
+    ivr_menu: str = ""
+    ivr_prompt: str = ""
+    survey: bool | None = None
+    max_wait: int = 0
+    overflow: str = ""
+    mailbox: str = ""
+    moh: str = ""
+    last_agent_days: int = 0
+    is_open: Callable | None = None  # is_open(now) -> bool; None = always open
+
+
+@dataclasses.dataclass(frozen=True)
+class Agent:
+    extension: str
+    interface: str
+    name: str
+    available: bool  # logged in and free (cc.agent state "ready") when the snapshot was taken
+
+
+@dataclasses.dataclass(frozen=True)
+class BlacklistEntry:
+    note: str = ""
+    expires: datetime.datetime | None = None  # aware; None = never
+
+    def applies(self, now):
+        return self.expires is None or now < self.expires
+
+
+def _no_profile(_e164):
+    return {}
+
+
+def _no_last_agent(_e164, _since):
+    return None
+
+
+@dataclasses.dataclass
+class Directory:
+    """A plain snapshot of what routing needs. Lookups are dict reads or the given callables.
+
+    - ``dids``: {did_key: DidConfig}
+    - ``blacklist``: {E.164 (or digits): BlacklistEntry}, inbound entries only
+    - ``agents``: {extension: Agent}
+    - ``profile(e164)`` -> {"vip": bool, "priority": int|None, "owner_agent_extension": str|None}
+    - ``last_agent(e164, since)`` -> extension of the agent who answered the customer last after ``since``
+    """
+
+    country: str = "CN"
+    dids: dict = dataclasses.field(default_factory=dict)
+    blacklist: dict = dataclasses.field(default_factory=dict)
+    agents: dict = dataclasses.field(default_factory=dict)
+    profile: Callable = _no_profile
+    last_agent: Callable = _no_last_agent
+
+    def did(self, raw):
+        return self.dids.get(did_key(raw, self.country))
+
+
+# -- the decision ------------------------------------------------------------------------------------------
+def decide(request, directory, now):
+    """The CC_* variables for one ``route`` request.
+
+    ``request``: the AGI environment (agi_arg_1 = DID, agi_arg_2 = caller number); ``now``: aware datetime.
+    Order: blacklist (rejects, nothing else matters) → DID settings and working hours → VIP → owner agent →
+    last agent. Anything missing or unreadable leaves the default.
+    """
+    result = defaults()
+    if directory is None:
+        return result
+    caller_raw = _arg(request, 2) or request.get("agi_callerid", "")
+    caller = phone.to_e164(caller_raw, directory.country) if phone.clean(caller_raw) else None
+    note = _blacklisted(directory, caller, caller_raw, now)
+    if note is not None:
+        result.update(CC_BLACKLISTED="1", CC_BLACKLIST_NOTE=note)
+        return result
+    did = directory.did(_arg(request, 1))
+    if did is not None:
+        _apply_did(result, did, now)
+    if caller is None or result["CC_OPEN"] == "0":
+        return result  # anonymous callers have no profile; closed: the call goes to voicemail
+    _apply_customer(result, directory, did, caller, now)
+    return result
+
+
+def _arg(request, index):
+    return (request.get(f"agi_arg_{index}") or "").strip()
+
+
+def _blacklisted(directory, caller, caller_raw, now):
+    """The entry's note if the caller is blacklisted now, else None (also tries the raw digits, for numbers
+    that have no E.164 form)."""
+    for key in (caller, phone.clean(caller_raw)):
+        entry = directory.blacklist.get(key) if key else None
+        if entry is not None and entry.applies(now):
+            return entry.note or ""
+    return None
+
+
+def _apply_did(result, did, now):
+    is_open = did.is_open(now) if did.is_open else True
+    result.update(
+        CC_OPEN="1" if is_open else "0",
+        CC_QUEUE=did.queue,
+        CC_WELCOME=did.welcome,
+        CC_LANGUAGE=did.language,
+        CC_IVR_MENU=did.ivr_menu,
+        CC_IVR_PROMPT=did.ivr_prompt,
+        CC_MAXWAIT=str(did.max_wait) if did.max_wait and did.max_wait > 0 else "",
+        CC_OVERFLOW=did.overflow,
+        CC_MAILBOX=did.mailbox,
+        CC_MOH=did.moh,
+        CC_SURVEY="" if did.survey is None else ("1" if did.survey else "0"),
+    )
+
+
+def _apply_customer(result, directory, did, caller, now):
+    """VIP flag and priority, then the agent to ring first: the owner, else the last agent."""
+    profile = _safe(directory.profile, caller) or {}
+    if profile.get("vip"):
+        result["CC_VIP"] = "1"
+        priority = profile.get("priority")
+        if isinstance(priority, int) and priority >= 0:
+            result["CC_PRIORITY"] = str(priority)
+    agent = _free_agent(directory, profile.get("owner_agent_extension"))
+    days = did.last_agent_days if did is not None else 0
+    if agent is None and days and days > 0:
+        since = now - datetime.timedelta(days=days)
+        agent = _free_agent(directory, _safe(directory.last_agent, caller, since))
+    if agent is not None:
+        result.update(CC_TARGET_AGENT=agent.interface, CC_TARGET_NAME=agent.name)
+
+
+def _free_agent(directory, extension):
+    agent = directory.agents.get(extension) if extension else None
+    return agent if agent is not None and agent.available and agent.interface else None
+
+
+def _safe(lookup, *args):
+    """An optional lookup that fails gives no data, not a failed route (the blacklist/hours already
+    decided)."""
+    try:
+        return lookup(*args)
+    except Exception:
+        _logger.exception("routing lookup %s failed", getattr(lookup, "__name__", lookup))
+        return None
+
+
+def quote(value):
+    """An AGI argument in double quotes: Asterisk's parser takes backslash escapes; one line only."""
+    text = " ".join(str(value).split("\n")).replace("\r", " ")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# -- the FastAGI application -------------------------------------------------------------------------------
+class RoutingApplication(fast_agi.Application):
+    """panoramisk's FastAGI application serving ``route`` with a deadline.
+
+    ``get_directory()`` returns the current snapshot (or None: defaults). :func:`decide` runs in a small
+    thread pool so that a lookup that blocks cannot stall the event loop; after ``deadline`` seconds the
+    defaults are answered instead. Also reads the AGI environment with a timeout (panoramisk's own reader
+    waits forever on a silent or half-closed connection).
+    """
+
+    def __init__(self, get_directory, *, deadline=DEFAULT_DEADLINE, workers=4, clock=None, loop=None):
+        super().__init__(loop=loop or asyncio.get_running_loop())
+        self.get_directory = get_directory
+        self.deadline = deadline
+        self.clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="cti-agi"
+        )
+        self.stats = {"requests": 0, "timeouts": 0, "errors": 0}
+        self.add_route("route", self.route)
+
+    def close(self):
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    async def handler(self, reader, writer):
+        try:
+            headers = await asyncio.wait_for(_read_headers(reader), HEADER_TIMEOUT)
+            route = self._route.get(headers.get("agi_network_script", "").strip("/"))
+            if not headers:
+                _logger.warning("FastAGI: connection closed without an AGI environment")
+            elif route is None:
+                _logger.warning("FastAGI: no route for %r", headers.get("agi_network_script"))
+            else:
+                await route(fast_agi.Request(self, headers, reader, writer, self.default_encoding))
+        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError) as exc:
+            _logger.warning("FastAGI: connection dropped: %r", exc)
+        except Exception:
+            _logger.exception("FastAGI: request failed")
+        finally:
+            writer.close()
+
+    async def route(self, request):
+        started = time.monotonic()
+        self.stats["requests"] += 1
+        variables = await self._decide(dict(request.headers))
+        await asyncio.wait_for(self._send(request, variables), SEND_TIMEOUT)
+        _logger.debug("FastAGI route answered in %.1f ms", (time.monotonic() - started) * 1000)
+
+    async def _decide(self, headers):
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self.executor, decide, headers, self.get_directory(), self.clock())
+        try:
+            return await asyncio.wait_for(future, self.deadline)
+        except TimeoutError:
+            self.stats["timeouts"] += 1
+            _logger.warning(
+                "FastAGI route: no decision within %.0f ms, defaults answered", self.deadline * 1000
+            )
+        except Exception:
+            self.stats["errors"] += 1
+            _logger.exception("FastAGI route: decision failed, defaults answered")
+        return defaults()
+
+    async def _send(self, request, variables):
+        # Only the variables that carry a value: the channel is fresh, so an unset variable is already empty
+        # (= the dialplan's default), and every command is one round trip with Asterisk.
+        for name in VARIABLES:
+            if not variables.get(name):
+                continue
+            try:
+                answer = await request.send_command(f"SET VARIABLE {name} {quote(variables.get(name, ''))}")
+            except ValueError:  # panoramisk cannot parse an empty line: the peer closed the connection
+                answer = {"error": "closed", "msg": "connection closed"}
+            if "error" in answer:  # the caller hung up (or a broken peer): nothing more to say
+                _logger.info("FastAGI route: %s on %s, stopping", answer.get("msg"), name)
+                return
+
+
+async def _read_headers(reader):
+    """The AGI environment: ``agi_x: value`` lines up to a blank line. {} if the peer closes first."""
+    headers = {}
+    while True:
+        line = await reader.readline()
+        if not line:
+            return {}
+        line = line.decode("utf-8", "replace").rstrip("\r\n")
+        if not line:
+            return headers
+        key, sep, value = line.partition(": ")
+        if sep:
+            headers[key] = value
+
+
+async def start_server(app, host="0.0.0.0", port=4573):  # noqa: S104  (Asterisk is on another host)
+    """Listen for Asterisk's FastAGI connections; returns the asyncio server (port 0 = any free port)."""
+    return await asyncio.start_server(app.handler, host, port, reuse_address=True)
