@@ -110,3 +110,21 @@ class TestCtiCalls(CtiSinkCase):
         self.server.journal_applied_seq = 0  # as if the marker were lost: re-apply everything
         again = self.replay("n-burst-50-calls.ami")
         self.assertEqual(again.read(["linkedid", "disposition", "wait_s", "talk_s", "agent_id"]), before)
+
+
+@tagged("post_install", "-at_install")
+class TestCtiSeveralServers(CtiSinkCase):
+    def test_same_linkedid_on_two_servers_is_two_calls(self):
+        first = self.replay("a-ivr-queue-answer-caller-hangup.ami")
+        company = self.env["res.company"].create({"name": "Branch"})
+        self.server = self.env["cc.pbx.server"].create(
+            {"name": "Branch PBX", "host": "10.0.0.2", "company_id": company.id}
+        )
+        second = self.replay("a-ivr-queue-answer-caller-hangup.ami")
+        self.assertEqual(first.linkedid, second.linkedid)
+        self.assertNotEqual(first, second)
+        self.assertEqual(second.company_id, company)
+        # An agent of the main company does not see the branch's call.
+        user = self.users["8001"]
+        visible = self.env["cc.call"].with_user(user).search([("linkedid", "=", first.linkedid)])
+        self.assertEqual(visible, first)
