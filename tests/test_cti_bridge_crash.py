@@ -55,7 +55,15 @@ def wait_for(predicate, timeout=120, every=0.05):
 
 
 def start_bridge(server_id, journal, log):
-    options = ["--cti-server", str(server_id), "--cti-journal-dir", journal, "--cti-batch-events", "100"]
+    options = [
+        "--cti-server",
+        str(server_id),
+        "--cti-journal-dir",
+        journal,
+        "--cti-batch-events",
+        "100",
+        "--cti-no-agi",
+    ]
     return odoo_command("cti_bridge", *options, "--logfile", log, background=True, stdout=subprocess.DEVNULL)
 
 
