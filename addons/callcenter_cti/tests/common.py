@@ -59,3 +59,22 @@ def feed_pipeline(pipeline, name, drain_every=200, on_drain=None):
             pipeline.receive(payload, at)
         if len(pipeline.unfed) >= drain_every:
             (on_drain or pipeline.drain)()
+
+
+def replay_into(env, server, names, batch=500):
+    """Feed transcripts through the real pipeline (journal, state machine, sink) into ``server``'s records."""
+    import tempfile  # noqa: PLC0415
+
+    from ..cti.pipeline import Pipeline  # noqa: PLC0415
+
+    sink = env["cc.cti.sink"]
+    pipeline = Pipeline(
+        tempfile.mkdtemp(prefix="cti-test-"), lambda events, seq: sink._cti_apply(server, events, seq)
+    )
+    pipeline.start(server.journal_applied_seq)
+    for name in names:
+        feed_pipeline(pipeline, name, drain_every=batch)
+    while not pipeline.idle:
+        pipeline.drain()
+    pipeline.close()
+    return env["cc.call"].search([("server_id", "=", server.id)], order="start, id")

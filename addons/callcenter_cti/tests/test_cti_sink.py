@@ -2,12 +2,10 @@
 transcript."""
 
 import json
-import tempfile
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..cti.pipeline import Pipeline
-from .common import feed_pipeline
+from .common import replay_into
 
 
 @tagged("post_install", "-at_install")
@@ -34,16 +32,7 @@ class CtiSinkCase(TransactionCase):
 
     def replay(self, *names, batch=500):
         """Feed transcripts through the real pipeline (with a journal) into this server's records."""
-        sink = self.env["cc.cti.sink"]
-        self.journal_dir = tempfile.mkdtemp(prefix="cti-test-")
-        pipeline = Pipeline(self.journal_dir, lambda events, seq: sink._cti_apply(self.server, events, seq))
-        pipeline.start(self.server.journal_applied_seq)
-        for name in names:
-            feed_pipeline(pipeline, name, drain_every=batch)
-        while not pipeline.idle:
-            pipeline.drain()
-        pipeline.close()
-        return self.env["cc.call"].search([("server_id", "=", self.server.id)], order="start, id")
+        return replay_into(self.env, self.server, names, batch)
 
     def bus_messages(self, user, kind):
         """Payloads of ``kind`` sent to ``user`` in this transaction (the bus writes them at commit)."""
