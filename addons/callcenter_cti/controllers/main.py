@@ -1,8 +1,10 @@
 import csv
 import io
+import os
 
 from odoo import http
-from odoo.http import request
+from odoo.exceptions import AccessError
+from odoo.http import Stream, request
 
 from ..models.cc_call import CSV_COLUMNS
 
@@ -19,6 +21,38 @@ class CallCenterController(http.Controller):
             ("Content-Disposition", http.content_disposition("calls.csv")),
         ]
         return request.make_response(body, headers=headers)
+
+    @http.route("/callcenter/recording/<int:call_id>", type="http", auth="user", methods=["GET"])
+    def recording(self, call_id, download=None, **_kwargs):
+        """Stream a call's recording (HTML5 audio seeks with Range requests) to whoever may read the call.
+
+        Agents get their own calls, supervisors and managers all (the call's record rules); a missing call, a
+        forbidden one and a missing file answer the same 404, so guessing ids reveals nothing.
+        """
+        path = self._readable_recording(call_id)
+        if not path:
+            raise request.not_found()
+        stat = os.stat(path)
+        stream = Stream(
+            type="path",
+            path=path,
+            mimetype="audio/wav" if path.endswith(".wav") else "application/octet-stream",
+            download_name=os.path.basename(path),
+            etag=f"{int(stat.st_mtime)}-{stat.st_size}",
+            last_modified=stat.st_mtime,
+            size=stat.st_size,
+        )
+        return stream.get_response(as_attachment=bool(download))
+
+    @staticmethod
+    def _readable_recording(call_id):
+        call = request.env["cc.call"].browse(call_id).exists()
+        try:
+            call.check_access("read")
+        except AccessError:
+            return None
+        # sudo: the user may read the call; the server's recordings folder is configuration they need not read
+        return call.sudo()._cc_recording_path() if call else None
 
     @staticmethod
     def _parse_ids(ids):

@@ -1,3 +1,7 @@
+import os
+
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
@@ -92,6 +96,7 @@ class CcCall(models.Model):
     conference = fields.Boolean(readonly=True)
     hold_count = fields.Integer(readonly=True)
     recording_file = fields.Char(readonly=True)
+    recording_player = fields.Html(compute="_compute_recording_player", sanitize=False)
     survey_score = fields.Integer(readonly=True, aggregator="avg")
     queue_position_entry = fields.Integer(string="Queue Position (Entry)", readonly=True)
     queue_position_abandon = fields.Integer(string="Queue Position (Abandon)", readonly=True)
@@ -273,6 +278,29 @@ class CcCall(models.Model):
             "partner_name": self.partner_id.name or "",
             "agent": agent.extension,
         }
+
+    @api.depends("recording_file")
+    def _compute_recording_player(self):
+        for call in self:
+            if call.recording_file and call.id:
+                url = f"/callcenter/recording/{call.id}"
+                player = '<audio controls="controls" preload="none" src="{0}"></audio>'
+                link = ' <a href="{0}?download=1">{1}</a>'
+                call.recording_player = Markup(player + link).format(url, call.env._("Download"))
+            else:
+                call.recording_player = False
+
+    def _cc_recording_path(self):
+        """The recording's file on disk, only if it lies inside its server's recordings folder (no escape)."""
+        self.ensure_one()
+        folder = self.server_id.recording_dir
+        if not (self.recording_file and folder):
+            return None
+        root = os.path.realpath(folder)
+        path = os.path.realpath(os.path.join(root, self.recording_file))
+        if os.path.commonpath([root, path]) != root or not os.path.isfile(path):
+            return None
+        return path
 
     def _cti_csv_rows(self):
         """One row per call, in the columns of the replay command's --export-csv (and the list's export)."""

@@ -17,6 +17,11 @@ class CcPbxServer(models.Model):
     secret = fields.Char(string="AMI Secret", groups="callcenter_cti.group_cc_manager", copy=False)
     agi_host = fields.Char(string="FastAGI Listen Address", default="0.0.0.0")
     agi_port = fields.Integer(string="FastAGI Port", default=4573)
+    recording_dir = fields.Char(
+        string="Recordings Folder",
+        default="/var/spool/asterisk/monitor",
+        help="Where this PBX's MixMonitor files are, as seen by Odoo (a shared volume or mount).",
+    )
     country_id = fields.Many2one(
         "res.country",
         string="Default Country",
