@@ -1,9 +1,10 @@
-"""Fill an exported .po file's empty msgstr from a {msgid: translation} table; list what is still missing.
+"""Fill an exported .po file's empty msgstr, keeping OUT.po's existing translations, then from a table.
 
 Usage: python tools/po_fill.py exported.po table.py OUT.po
-(table.py defines T = {...}); untranslated ids are printed so that nothing ships half-translated unnoticed.
+(table.py defines T = {msgid: translation}); untranslated ids are printed so that nothing ships half-translated.
 """
 
+import os
 import runpy
 import sys
 
@@ -12,6 +13,8 @@ import polib
 
 def main(source, table_path, out):
     table = runpy.run_path(table_path)["T"]
+    if os.path.exists(out):
+        table = {e.msgid: e.msgstr for e in polib.pofile(out) if e.msgstr} | table
     catalog = polib.pofile(source)
     missing = []
     for entry in catalog:

@@ -19,6 +19,8 @@
         "views/cc_pbx_server_views.xml",
         "views/cc_did_views.xml",
         "views/cc_blacklist_views.xml",
+        "views/cc_recording_run_views.xml",
+        "data/ir_cron_data.xml",
     ],
     "demo": ["demo/callcenter_demo.xml"],
     "application": True,

@@ -1,4 +1,6 @@
+import datetime
 import os
+import shutil
 
 from markupsafe import Markup
 
@@ -96,6 +98,12 @@ class CcCall(models.Model):
     conference = fields.Boolean(readonly=True)
     hold_count = fields.Integer(readonly=True)
     recording_file = fields.Char(readonly=True)
+    recording_state = fields.Selection(
+        [("live", "On the PBX"), ("archived", "Archived"), ("deleted", "Deleted")],
+        default="live",
+        readonly=True,
+        copy=False,
+    )
     recording_player = fields.Html(compute="_compute_recording_player", sanitize=False)
     survey_score = fields.Integer(readonly=True, aggregator="avg")
     queue_position_entry = fields.Integer(string="Queue Position (Entry)", readonly=True)
@@ -279,10 +287,10 @@ class CcCall(models.Model):
             "agent": agent.extension,
         }
 
-    @api.depends("recording_file")
+    @api.depends("recording_file", "recording_state")
     def _compute_recording_player(self):
         for call in self:
-            if call.recording_file and call.id:
+            if call.recording_file and call.id and call.recording_state != "deleted":
                 url = f"/callcenter/recording/{call.id}"
                 player = '<audio controls="controls" preload="none" src="{0}"></audio>'
                 link = ' <a href="{0}?download=1">{1}</a>'
@@ -293,14 +301,70 @@ class CcCall(models.Model):
     def _cc_recording_path(self):
         """The recording's file on disk, only if it lies inside its server's recordings folder (no escape)."""
         self.ensure_one()
-        folder = self.server_id.recording_dir
-        if not (self.recording_file and folder):
+        server = self.server_id
+        folder = server.recording_archive_dir if self.recording_state == "archived" else server.recording_dir
+        if not (self.recording_file and folder) or self.recording_state == "deleted":
             return None
         root = os.path.realpath(folder)
         path = os.path.realpath(os.path.join(root, self.recording_file))
         if os.path.commonpath([root, path]) != root or not os.path.isfile(path):
             return None
         return path
+
+    @api.model
+    def _cc_apply_retention(self, server):
+        """Archive then delete the server's old recordings; returns (archived, deleted, error messages)."""
+        now = fields.Datetime.now()
+        deleted, errors = self._cc_delete_recordings(server, now)
+        archived, archive_errors = self._cc_archive_recordings(server, now)
+        return archived, deleted, errors + archive_errors
+
+    def _cc_retention_domain(self, server, days, now, states):
+        cutoff = now - datetime.timedelta(days=days)
+        return [
+            ("server_id", "=", server.id),
+            ("recording_file", "!=", False),
+            ("recording_state", "in", states),
+            ("start", "<", cutoff),
+        ]
+
+    def _cc_archive_recordings(self, server, now):
+        if not (server.recording_archive_days and server.recording_archive_dir):
+            return 0, []
+        calls = self.search(self._cc_retention_domain(server, server.recording_archive_days, now, ["live"]))
+        moved, errors = self.browse(), []
+        for call in calls:
+            try:
+                call._cc_move_recording(server.recording_archive_dir)
+                moved |= call
+            except OSError as exc:
+                errors.append(f"{call.linkedid}: {exc}")
+        moved.write({"recording_state": "archived"})
+        return len(moved), errors
+
+    def _cc_move_recording(self, archive_dir):
+        source = self._cc_recording_path()
+        if not source:
+            raise FileNotFoundError(self.env._("recording file %s not found", self.recording_file))
+        target = os.path.join(archive_dir, os.path.basename(source))
+        os.makedirs(archive_dir, exist_ok=True)
+        shutil.move(source, target)
+
+    def _cc_delete_recordings(self, server, now):
+        if not server.recording_delete_days:
+            return 0, []
+        domain = self._cc_retention_domain(server, server.recording_delete_days, now, ["live", "archived"])
+        removed, errors = self.browse(), []
+        for call in self.search(domain):
+            path = call._cc_recording_path()
+            try:
+                if path:
+                    os.remove(path)
+                removed |= call
+            except OSError as exc:
+                errors.append(f"{call.linkedid}: {exc}")
+        removed.write({"recording_state": "deleted"})
+        return len(removed), errors
 
     def _cti_csv_rows(self):
         """One row per call, in the columns of the replay command's --export-csv (and the list's export)."""

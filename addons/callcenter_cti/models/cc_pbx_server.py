@@ -1,10 +1,12 @@
+import shutil
+
 from odoo import api, fields, models
 
 
 class CcPbxServer(models.Model):
     _name = "cc.pbx.server"
     _description = "PBX Server"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name"
 
     name = fields.Char(required=True, tracking=True)
@@ -21,6 +23,18 @@ class CcPbxServer(models.Model):
         string="Recordings Folder",
         default="/var/spool/asterisk/monitor",
         help="Where this PBX's MixMonitor files are, as seen by Odoo (a shared volume or mount).",
+    )
+    recording_min_free_mb = fields.Integer(
+        string="Alarm Below (MB)",
+        default=5120,
+        help="Managers are alerted when the recordings folder has less free space than this.",
+    )
+    recording_archive_days = fields.Integer(
+        string="Archive After (days)", help="Move recordings older than this to the archive folder; 0: never."
+    )
+    recording_archive_dir = fields.Char(string="Archive Folder")
+    recording_delete_days = fields.Integer(
+        string="Delete After (days)", help="Delete recordings older than this, archived or not; 0: never."
     )
     country_id = fields.Many2one(
         "res.country",
@@ -51,6 +65,10 @@ class CcPbxServer(models.Model):
     call_count = fields.Integer(compute="_compute_call_count")
 
     _name_company_unique = models.Constraint("UNIQUE(name, company_id)", "A PBX server name must be unique.")
+    _retention_positive = models.Constraint(
+        "CHECK(recording_archive_days >= 0 AND recording_delete_days >= 0)",
+        "Retention days cannot be negative.",
+    )
     _port_valid = models.Constraint("CHECK(port > 0 AND port < 65536)", "The AMI port must be 1-65535.")
 
     def _compute_call_count(self):
@@ -74,3 +92,53 @@ class CcPbxServer(models.Model):
     def _cti_active_servers(self):
         # sudo: the bridge reads its servers' AMI credentials, which only managers see in the UI
         return self.sudo().search([("active", "=", True)])
+
+    # -- recordings housekeeping (daily cron) ------------------------------------------------------------
+    @api.model
+    def _cron_recording_housekeeping(self):
+        for server in self.search([("recording_dir", "!=", False)]):
+            server._cc_recording_housekeeping()
+
+    def _cc_recording_housekeeping(self):
+        """Check free space, apply the retention policy, and log what was done."""
+        self.ensure_one()
+        free_mb = self._cc_free_mb(self.recording_dir)
+        alarm = free_mb is not None and free_mb < self.recording_min_free_mb
+        if alarm:
+            self._cc_alert_managers(free_mb)
+        archived, deleted, errors = self.env["cc.call"]._cc_apply_retention(self)
+        return self.env["cc.recording.run"].create(
+            {
+                "server_id": self.id,
+                "free_mb": free_mb or 0,
+                "alarm": alarm,
+                "archived_count": archived,
+                "deleted_count": deleted,
+                "error_count": len(errors),
+                "message": "\n".join(errors) or False,
+            }
+        )
+
+    @staticmethod
+    def _cc_free_mb(folder):
+        try:
+            return shutil.disk_usage(folder).free // (1024 * 1024)
+        except OSError:
+            return None  # a missing folder is reported by the retention run, not as "disk full"
+
+    def _cc_alert_managers(self, free_mb):
+        """An activity for every manager (once while it is open) and a bus notice for their open screens."""
+        message = self.env._(
+            "Recordings folder %(folder)s of %(server)s has %(free)s MB free (alarm below %(limit)s MB).",
+            folder=self.recording_dir,
+            server=self.name,
+            free=free_mb,
+            limit=self.recording_min_free_mb,
+        )
+        # sudo: the cron alerts the managers whoever runs it
+        managers = self.env.ref("callcenter_cti.group_cc_manager").sudo().all_user_ids.filtered("active")
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        already = self.activity_ids.filtered(lambda a: a.activity_type_id == warning).user_id
+        for manager in managers.filtered(lambda u: not u.share) - already:
+            self.activity_schedule("mail.mail_activity_data_warning", user_id=manager.id, summary=message)
+        managers._bus_send("callcenter/alarm", {"server_id": self.id, "message": message})
