@@ -1,7 +1,7 @@
 """Fill an exported .po file's empty msgstr, keeping OUT.po's existing translations, then from a table.
 
 Usage: python tools/po_fill.py exported.po table.py OUT.po
-(table.py defines T = {msgid: translation}); untranslated ids are printed so that nothing ships half-translated.
+(table.py defines T = {msgid: translation}); untranslated ids are printed: nothing ships half-translated.
 """
 
 import os
