@@ -32,7 +32,7 @@ CSV_COLUMNS = (
 class CcCall(models.Model):
     _name = "cc.call"
     _description = "Call"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "start desc, id desc"
     _rec_name = "linkedid"
 
@@ -110,6 +110,13 @@ class CcCall(models.Model):
     queue_position_abandon = fields.Integer(string="Queue Position (Abandon)", readonly=True)
     originate_action_id = fields.Char(readonly=True, index="btree_not_null")
     note = fields.Text()
+    callback_state = fields.Selection(
+        [("todo", "To call back"), ("done", "Called back")],
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Voicemails left by callers (after hours, or on overflow) wait here until an agent calls back.",
+    )
 
     # One record per customer call: the bridge's writes are upserts on this key (exactly once).
     _server_linkedid_unique = models.Constraint(
@@ -379,6 +386,30 @@ class CcCall(models.Model):
             self.first_agent_id.extension or "", self.transferred_to or "", self.hold_count,
             self.survey_score or "", _seconds(self.wait_s), _seconds(self.talk_s), start,
         ]  # fmt: skip
+
+    def action_callback_done(self):
+        self.write({"callback_state": "done"})
+        self.activity_feedback(["mail.mail_activity_data_call"])
+
+    def _cc_request_callback(self, refs):
+        """A caller left a voicemail: the call goes on the callback list, the owner agent gets a task."""
+        self.ensure_one()
+        if self.callback_state:
+            return  # already requested (a replayed journal)
+        self.callback_state = "todo"
+        owner = self._cc_callback_owner(refs)
+        if owner:
+            summary = self.env._(
+                "Call back %(number)s (voicemail)", number=self.caller_raw or self.customer_e164
+            )
+            self.activity_schedule("mail.mail_activity_data_call", user_id=owner.id, summary=summary)
+
+    def _cc_callback_owner(self, refs):
+        """The user of the customer's owner agent (callcenter_crm sets owners), if any."""
+        if not self.customer_e164:
+            return self.env["res.users"]
+        profile = self.env["res.partner"]._cc_routing_profile(self.customer_e164)
+        return refs.agent(profile.get("owner_agent_extension")).user_id
 
     def action_export_csv(self):
         """The same CSV the replay command writes, for the selected calls."""

@@ -145,6 +145,8 @@ class CcCtiSink(models.AbstractModel):
 
     def _cti_call_ended(self, refs, event, calls):
         call = calls.get(event.linkedid)
+        if call and event.disposition == "voicemail":
+            call._cc_request_callback(refs)
         if call and call.agent_id.user_id:
             payload = {"linkedid": event.linkedid, "call_id": call.id, "disposition": event.disposition}
             call.agent_id.user_id._bus_send("callcenter/ended", payload)

@@ -65,6 +65,10 @@ class TestCtiCalls(CtiSinkCase):
     def test_d_after_hours_voicemail(self):
         call = self.replay("d-after-hours-voicemail.ami")
         self.assertEqual(call.disposition, "voicemail")
+        # The caller waits on the callback list until someone calls back.
+        self.assertEqual(call.callback_state, "todo")
+        call.action_callback_done()
+        self.assertEqual(call.callback_state, "done")
 
     def test_e_blind_transfer(self):
         call = self.replay("e-blind-transfer.ami")
