@@ -13,32 +13,11 @@ import asyncio
 import multiprocessing
 import os
 import resource
-import subprocess
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, addons_path, ensure_database
+
 FIXTURES = os.environ.get("CALLCENTER_FIXTURES", os.path.join(ROOT, "..", "shared", "fixtures", "ami"))
-
-
-def addons_path():
-    import odoo.init  # noqa: F401, PLC0415
-
-    package = os.path.dirname(odoo.init.__file__)
-    core = [os.path.join(package, "addons"), os.path.join(os.path.dirname(package), "addons")]
-    return ",".join([os.path.join(ROOT, "addons")] + [p for p in core if os.path.isdir(p)])
-
-
-def ensure_database(db, path):
-    import psycopg2  # noqa: PLC0415
-
-    with psycopg2.connect(dbname="postgres") as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
-        if cur.fetchone():
-            return
-    print(f"creating database {db} with callcenter_cti ...", flush=True)
-    cmd = [sys.executable, "-m", "odoo", f"--addons-path={path}", "-d", db, "-i", "callcenter_cti"]
-    subprocess.run(cmd + ["--stop-after-init", "--log-level", "warn"], check=True)
 
 
 def serve_pbx(load, port_queue):
@@ -99,7 +78,7 @@ def main():
     parser.add_argument("--copies", type=int, default=40)
     args = parser.parse_args()
     path = addons_path()
-    ensure_database(args.db, path)
+    ensure_database(args.db, path, "callcenter_cti")
 
     from odoo.tools import config  # noqa: PLC0415
 

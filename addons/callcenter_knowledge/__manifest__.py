@@ -8,6 +8,16 @@
     "website": "https://github.com/odoo-callcenter/odoo-callcenter",
     "depends": ["callcenter_cti", "mail"],
     "external_dependencies": {"python": []},
-    "data": [],
-    "installable": True,
+    "data": [
+        "security/callcenter_knowledge_security.xml",
+        "security/ir.model.access.csv",
+        "views/cc_knowledge_article_views.xml",
+        "views/cc_knowledge_version_views.xml",
+        "views/cc_knowledge_feedback_views.xml",
+        "views/cc_knowledge_category_views.xml",
+        "views/cc_knowledge_tag_views.xml",
+        "wizards/cc_knowledge_import_views.xml",
+        "wizards/cc_knowledge_send_back_views.xml",
+    ],
+    "demo": ["demo/cc_knowledge_demo.xml"],
 }
