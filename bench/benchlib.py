@@ -17,13 +17,12 @@ def addons_path():
 
 
 def ensure_database(db, path, module):
-    """Create ``db`` with ``module`` installed (no demo data) unless it exists already."""
+    """Create ``db`` with ``module`` installed (no demo data), or bring an existing one up to this code."""
     import psycopg2  # noqa: PLC0415
 
     with psycopg2.connect(dbname="postgres") as conn, conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
-        if cur.fetchone():
-            return
-    print(f"creating database {db} with {module} ...", flush=True)
-    cmd = [sys.executable, "-m", "odoo", f"--addons-path={path}", "-d", db, "-i", module]
+        exists = bool(cur.fetchone())
+    print(f"{'updating' if exists else 'creating'} database {db} with {module} ...", flush=True)
+    cmd = [sys.executable, "-m", "odoo", f"--addons-path={path}", "-d", db, "-u" if exists else "-i", module]
     subprocess.run(cmd + ["--stop-after-init", "--log-level", "warn", "--no-http"], check=True)
