@@ -20,6 +20,7 @@
         "views/cc_did_views.xml",
         "views/cc_blacklist_views.xml",
         "views/cc_recording_run_views.xml",
+        "views/cc_cti_command_views.xml",
         "data/ir_cron_data.xml",
     ],
     "demo": ["demo/callcenter_demo.xml"],

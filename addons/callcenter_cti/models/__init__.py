@@ -9,6 +9,7 @@ from . import cc_call
 from . import cc_call_attempt
 from . import cc_call_transfer
 from . import cc_recording_run
+from . import cc_cti_command
 from . import cc_cti_sink
 from . import cc_did
 from . import cc_blacklist

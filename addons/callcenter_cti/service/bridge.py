@@ -16,6 +16,7 @@ from odoo.tools import config
 from ..cti.ami_client import AmiClient
 from ..cti.callstate import wanted
 from ..cti.pipeline import Pipeline
+from .command_queue import CommandRunner
 
 _logger = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class ServerBridge:
         )
         self.stopping = False
         self.db_errors = 0
+        self.commands = CommandRunner(self)
         # One thread does all of this server's database work, in order: no two transactions race on its rows.
         self.db = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix=f"cti-db-{server['id']}"
@@ -106,11 +108,13 @@ class ServerBridge:
         backlog = await self._in_db_thread(self._start_pipeline)
         _logger.info("bridge %s: %s journaled events to apply", self.server["name"], backlog)
         applier = asyncio.create_task(self._apply_loop())
+        commands = asyncio.create_task(self.commands.run())
         try:
             await self.client.run()
         finally:
             self.stopping = True
             await applier
+            await commands
 
     def _start_pipeline(self):
         return self.pipeline.start(self.sink.applied_seq(self.pipeline.identity))

@@ -28,3 +28,4 @@ from . import test_call_export  # noqa: E402
 from . import test_screen_pop_websocket  # noqa: E402
 from . import test_recording_access  # noqa: E402
 from . import test_recording_housekeeping  # noqa: E402
+from . import test_supervisor_actions  # noqa: E402
