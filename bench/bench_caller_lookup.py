@@ -15,36 +15,14 @@ of both and their ratio; no asserts.
 """
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import addons_path, ensure_database
+
 # Generated customers are numbered from here: mobile 138/139 + 8 digits, landline 010 + 8 digits.
 MARK = "BENCH"
-
-
-def addons_path():
-    import odoo.init  # noqa: F401, PLC0415
-
-    package = os.path.dirname(odoo.init.__file__)
-    core = [os.path.join(package, "addons"), os.path.join(os.path.dirname(package), "addons")]
-    return ",".join([os.path.join(ROOT, "addons")] + [p for p in core if os.path.isdir(p)])
-
-
-def ensure_database(db, path):
-    import psycopg2  # noqa: PLC0415
-
-    with psycopg2.connect(dbname="postgres") as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
-        if cur.fetchone():
-            return
-    print(f"creating database {db} with callcenter_crm ...", flush=True)
-    cmd = [sys.executable, "-m", "odoo", f"--addons-path={path}", "-d", db, "-i", "callcenter_crm"]
-    subprocess.run(cmd + ["--stop-after-init", "--log-level", "warn", "--http-port", "0"], check=True)
 
 
 def populate(cr, customers):
@@ -143,7 +121,7 @@ def main():
     parser.add_argument("--ilike-samples", type=int, default=100, help="base_phone lookups timed (slow)")
     args = parser.parse_args()
     path = addons_path()
-    ensure_database(args.db, path)
+    ensure_database(args.db, path, "callcenter_crm")
 
     from odoo.tools import config  # noqa: PLC0415
 

@@ -16,4 +16,13 @@
         "resource",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/callcenter_crm_security.xml",
+        "data/ir_sequence_data.xml",
+        "views/res_partner_views.xml",
+        "views/res_company_views.xml",
+    ],
+    "demo": ["demo/res_partner_demo.xml"],
+    "post_init_hook": "post_init_hook",
 }

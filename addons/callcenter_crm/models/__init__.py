@@ -1,0 +1,3 @@
+from . import cc_partner_phone
+from . import res_company
+from . import res_partner
