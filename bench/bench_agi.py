@@ -26,6 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "addons", "callcenter_cti"))
 
 from cti import agi_routing as ar  # noqa: E402  (the pure package, without the Odoo addon around it)
+from cti.agi_client import agi_request  # noqa: E402
 
 UTC = datetime.UTC
 
@@ -107,29 +108,11 @@ def serve(args, port_queue, stop_event):
     asyncio.run(main())
 
 
-async def agi_request(port, did, caller):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+async def timed_request(port, did, caller):
+    """One routing request as Asterisk makes it: (seconds, number of SET VARIABLE commands answered)."""
     started = time.perf_counter()
-    env = {
-        "agi_network": "yes",
-        "agi_network_script": "route",
-        "agi_request": f"agi://127.0.0.1:{port}/route",
-        "agi_channel": "PJSIP/trunk-00000001",
-        "agi_uniqueid": "1767000000.1",
-        "agi_callerid": caller,
-        "agi_context": "cc-sub-route",
-        "agi_extension": "s",
-        "agi_arg_1": did,
-        "agi_arg_2": caller,
-    }
-    writer.write("".join(f"{k}: {v}\n" for k, v in env.items()).encode() + b"\n")
-    commands = 0
-    while await reader.readline():
-        commands += 1
-        writer.write(b"200 result=1\n")
-    elapsed = time.perf_counter() - started
-    writer.close()
-    return elapsed, commands
+    variables = await agi_request(port, did, caller)
+    return time.perf_counter() - started, len(variables)
 
 
 def caller_mix(args, rng):
@@ -149,7 +132,7 @@ def client_process(args, port, seed, count):
     work = [(f"40080012{i % 60:02d}", caller_mix(args, rng)) for i in range(count)]
 
     async def run():
-        return [await agi_request(port, did, caller) for did, caller in work]
+        return [await timed_request(port, did, caller) for did, caller in work]
 
     return asyncio.run(run())
 

@@ -9,8 +9,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..cti import agi_routing
+from ..cti.agi_client import agi_request
 from ..service import agi
-from .test_agi_server import agi_request
 
 UTC = datetime.UTC
 

@@ -7,48 +7,12 @@ import time
 from odoo.tests import BaseCase
 
 from ..cti import agi_routing as ar
+from ..cti.agi_client import agi_request
 from .test_agi_routing import NOW, make_directory
 
 LOGGER = "odoo.addons.callcenter_cti.cti.agi_routing"
 # What is sent when nothing is known: the variables with a value (an unset channel variable is the default).
 DEFAULTS_SENT = {name: value for name, value in ar.SAFE_DEFAULTS.items() if value}
-
-
-async def agi_request(port, did, caller, *, script="route", hangup_after=None):
-    """What Asterisk does for ``AGI(agi://127.0.0.1:port/route,did,caller)``: sends the AGI environment,
-    answers ``200 result=1`` to every command until the server closes; returns {variable: value}."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    env = {
-        "agi_network": "yes",
-        "agi_network_script": script,
-        "agi_request": f"agi://127.0.0.1:{port}/{script}",
-        "agi_channel": "PJSIP/trunk-00000001",
-        "agi_uniqueid": "1767000000.1",
-        "agi_callerid": caller,
-        "agi_context": "cc-sub-route",
-        "agi_extension": "s",
-        "agi_arg_1": did,
-        "agi_arg_2": caller,
-    }
-    writer.write("".join(f"{k}: {v}\n" for k, v in env.items()).encode() + b"\n")
-    await writer.drain()
-    variables = {}
-    try:
-        while line := await reader.readline():
-            command = line.decode().rstrip("\n")
-            verb, _, rest = command.partition(" VARIABLE ")
-            assert verb == "SET", command
-            name, _, value = rest.partition(" ")
-            assert value.startswith('"') and value.endswith('"'), command
-            variables[name] = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-            if hangup_after is not None and len(variables) >= hangup_after:
-                writer.write(b"HANGUP\n")
-            else:
-                writer.write(b"200 result=1\n")
-            await writer.drain()
-    finally:
-        writer.close()
-    return variables
 
 
 class TestAgiServer(BaseCase):
