@@ -111,20 +111,20 @@ class ResPartner(models.Model):
         return self._cc_find_by_e164([e164]).get(e164, []) if e164 else []
 
     @api.model
-    def _cc_find_by_e164(self, numbers):
-        """Partners owning any of ``numbers`` (E.164) as their phone or one of their phone lines:
-        {number: partner ids}, oldest first. Indexed equality only."""
-        found = super()._cc_find_by_e164(numbers)
-        numbers = [n for n in set(numbers) if n]
-        if not numbers:
-            return found
-        # sudo: the bridge and the screen-pop resolve callers whatever the agent's rules are
-        Line = self.env["cc.partner.phone"].sudo()
-        lines = Line.search_fetch([("number_e164", "in", numbers)], ["number_e164", "partner_id"])
-        # Archived customers are filtered among the few partners found, not by a join on every partner.
-        for line in lines.filtered(lambda line: line.partner_id.active):
-            found.setdefault(line.number_e164, []).append(line.partner_id.id)
-        return {number: sorted(set(ids)) for number, ids in found.items()}
+    def _cc_number_sources(self, numbers):
+        """Every phone line of an active customer is a source of numbers too (an indexed equality, then the
+        partner by primary key)."""
+        line = SQL(
+            "SELECT l.number_e164 AS number, l.partner_id FROM cc_partner_phone l"
+            " JOIN res_partner p ON p.id = l.partner_id AND p.active WHERE l.number_e164 = ANY(%s)",
+            numbers,
+        )
+        return super()._cc_number_sources(numbers) + [line]
+
+    @api.model
+    def _cc_flush_numbers(self):
+        super()._cc_flush_numbers()
+        self.env["cc.partner.phone"].flush_model(["number_e164", "partner_id"])
 
     @api.model
     def _cc_routing_profiles(self, numbers=None):

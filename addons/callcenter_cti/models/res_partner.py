@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..cti import phone
 
@@ -31,15 +32,36 @@ class ResPartner(models.Model):
 
         The one caller lookup of the suite; callcenter_crm widens it to every number of a customer.
         """
-        numbers = [n for n in set(numbers) if n]
+        numbers = sorted({n for n in numbers if n})
         if not numbers:
             return {}
+        # One round trip over every source of numbers, each an indexed equality (the screen-pop's hot path):
+        # the bridge and the screen-pop resolve callers whatever the agent's partner rules are.
+        self._cc_flush_numbers()
+        sources = SQL(" UNION ALL ").join(self._cc_number_sources(numbers))
+        rows = self.env.execute_query(
+            SQL("SELECT number, partner_id FROM (%s) found ORDER BY partner_id", sources)
+        )
         found = {}
-        # sudo: the bridge and the screen-pop resolve callers whatever the agent's partner rules are
-        partners = self.sudo().search_fetch([("cc_phone_e164", "in", numbers)], ["cc_phone_e164"], order="id")
-        for partner in partners:
-            found.setdefault(partner.cc_phone_e164, []).append(partner.id)
+        for number, partner_id in rows:
+            if partner_id not in found.setdefault(number, []):
+                found[number].append(partner_id)
         return found
+
+    @api.model
+    def _cc_number_sources(self, numbers):
+        """SQL selects of (number, partner_id) for the active partners owning one of ``numbers``."""
+        return [
+            SQL(
+                "SELECT cc_phone_e164 AS number, id AS partner_id FROM res_partner"
+                " WHERE cc_phone_e164 = ANY(%s) AND active",
+                numbers,
+            )
+        ]
+
+    @api.model
+    def _cc_flush_numbers(self):
+        self.flush_model(["cc_phone_e164", "active"])
 
     @api.model
     def _cc_routing_profiles(self, numbers=None):
