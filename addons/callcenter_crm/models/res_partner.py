@@ -123,8 +123,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _cc_flush_numbers(self):
-        super()._cc_flush_numbers()
         self.env["cc.partner.phone"].flush_model(["number_e164", "partner_id"])
+        return super()._cc_flush_numbers()
 
     @api.model
     def _cc_routing_profiles(self, numbers=None):
