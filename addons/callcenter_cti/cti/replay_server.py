@@ -28,7 +28,8 @@ distinct per repetition (``multiply`` does the same for benchmarks). Fault injec
 CLI (or ``python -m cti.replay_server`` from addons/callcenter_cti)::
 
     python addons/callcenter_cti/cti/replay_server.py [--host 127.0.0.1] [--port 5038] [--username cti]
-        [--secret cti-secret] [--speed N|max] [--loop] [--concurrent] [--resume] [--hold-timeout S] FILE...
+        [--secret cti-secret] [--speed N|max] [--loop] [--concurrent] [--resume] [--distinct-runs]
+        [--hold-timeout S] FILE...
 
 prints ``listening on HOST:PORT`` and, without --loop, exits once every recorded connection was played.
 Pure Python, no Odoo.
@@ -657,6 +658,7 @@ class ReplayServer:
         linger=0.1,
         settle=0.05,
         faults=(),
+        distinct_runs=False,
     ):
         loaded = [t if isinstance(t, _transcript.Transcript) else _transcript.load(t) for t in transcripts]
         if concurrent:  # the same lab numbering in every file: keep the files' calls apart
@@ -675,6 +677,8 @@ class ReplayServer:
         self.received_actions = []
         self.stats = dict.fromkeys(_SERVER_STATS, 0)
         self.stats["iteration"] = 0
+        self.distinct_runs = distinct_runs
+        self._run_token = format(int(time.time()), "x")
         self.finished = None
         self._faults = [[kind, after] for kind, after in faults]
         self._queue = collections.deque()
@@ -797,10 +801,12 @@ class ReplayServer:
     async def _iteration_scripts(self):
         self.stats["iteration"] += 1
         iteration, transcripts = self.stats["iteration"], self.transcripts
-        if iteration > 1:
-            # A repetition must be new calls: distinct ids. Rewriting n-burst takes a moment: off the loop.
+        if iteration > 1 or self.distinct_runs:
+            # A repetition must be new calls: distinct ids (and, with distinct_runs, distinct from an earlier
+            # run's too, as the demo wants). Rewriting n-burst takes a moment: off the event loop.
+            suffix = f"-{self._run_token}r{iteration}" if self.distinct_runs else f"-r{iteration}"
             transcripts = await asyncio.to_thread(
-                lambda: [rewrite_transcript(t, f"-r{iteration}") for t in transcripts]
+                lambda: [rewrite_transcript(t, suffix) for t in transcripts]
             )
         return build_scripts(transcripts, self.held_actions, self.concurrent)
 
@@ -839,6 +845,11 @@ def parse_args(argv):
     parser.add_argument("--loop", action="store_true", help="repeat forever, with new ids each time")
     parser.add_argument("--concurrent", action="store_true", help="interleave the files into one stream")
     parser.add_argument("--resume", action="store_true", help="a reconnecting client continues the stream")
+    parser.add_argument(
+        "--distinct-runs",
+        action="store_true",
+        help="ids unique to this run too (a demo restarted on one database)",
+    )
     parser.add_argument("--hold-timeout", type=float, default=1.0, help="wait for recovery actions (s)")
     return parser.parse_args(argv)
 
@@ -854,6 +865,7 @@ async def serve(args):
         loop=args.loop,
         concurrent=args.concurrent,
         resume=args.resume,
+        distinct_runs=args.distinct_runs,
         hold_timeout=args.hold_timeout,
     )
     port = await server.start()
