@@ -40,6 +40,7 @@ import json
 import re
 
 from . import events
+from .transcript import message_from_headers  # noqa: F401  (re-exported: the bridge and tests use it here)
 
 DEFAULT_INBOUND_CONTEXTS = ("inbound", "from-trunk", "from-pstn", "from-external", "from-did")
 DEFAULT_RECORDING = "/var/spool/asterisk/monitor/{uniqueid}.wav"
@@ -149,20 +150,6 @@ def wanted(frame):
     if name == b"VarSet":
         return any(variable in frame for variable in _WANTED_VARIABLES)
     return name in _WANTED_EVENTS
-
-
-def message_from_headers(headers):
-    """``[(key, value)]`` -> ``{key: value}``; a repeated key keeps every value in a list, first one first."""
-    message = {}
-    for key, value in headers:
-        old = message.get(key)
-        if old is None:
-            message[key] = value
-        elif old.__class__ is list:
-            old.append(value)
-        else:
-            message[key] = [old, value]
-    return message
 
 
 def _first(value):

@@ -375,14 +375,7 @@ def with_action_id(raw, recorded, client):
 
 def parse_action(frame):
     """A client's action as a dict; a repeated key keeps its values as a list."""
-    action = {}
-    for key, value in _transcript.parse_headers(frame):
-        if key in action:
-            previous = action[key]
-            action[key] = (previous if isinstance(previous, list) else [previous]) + [value]
-        else:
-            action[key] = value
-    return action
+    return _transcript.message_from_headers(_transcript.parse_headers(frame))
 
 
 def _field(action, key):

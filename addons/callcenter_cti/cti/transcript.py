@@ -112,6 +112,20 @@ def parse_headers(raw):
     return headers
 
 
+def message_from_headers(headers):
+    """``[(key, value)]`` -> ``{key: value}``; a repeated key keeps every value in a list, first one first."""
+    message = {}
+    for key, value in headers:
+        old = message.get(key)
+        if old is None:
+            message[key] = value
+        elif old.__class__ is list:
+            old.append(value)
+        else:
+            message[key] = [old, value]
+    return message
+
+
 def _timestamp(text):
     return datetime.datetime.fromisoformat(text.decode().replace("Z", "+00:00"))
 

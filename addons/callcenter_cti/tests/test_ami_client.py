@@ -20,16 +20,7 @@ def load(name):
     return transcript.load(fixture_path(name))
 
 
-def as_dict(headers):
-    """A recorded message in the client's message form: repeated keys as lists, first first."""
-    message = {}
-    for key, value in headers:
-        if key in message:
-            previous = message[key]
-            message[key] = (previous if isinstance(previous, list) else [previous]) + [value]
-        else:
-            message[key] = value
-    return message
+as_dict = transcript.message_from_headers  # a recorded message in the client's message form
 
 
 def recorded_events(recorded, skip_action_ids=()):
