@@ -16,8 +16,13 @@
         "views/cc_knowledge_feedback_views.xml",
         "views/cc_knowledge_category_views.xml",
         "views/cc_knowledge_tag_views.xml",
+        "views/cc_call_views.xml",
         "wizards/cc_knowledge_import_views.xml",
         "wizards/cc_knowledge_send_back_views.xml",
     ],
     "demo": ["demo/cc_knowledge_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["callcenter_knowledge/static/src/**/*"],
+        "web.assets_unit_tests": ["callcenter_knowledge/static/tests/**/*"],
+    },
 }

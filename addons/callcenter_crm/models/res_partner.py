@@ -78,6 +78,17 @@ class ResPartner(models.Model):
             self._cc_check_managed_fields([vals])
         return super().write(vals)
 
+    def _cc_customer_card(self):
+        card = super()._cc_customer_card()
+        vip_labels = dict(self._fields["cc_vip_level"]._description_selection(self.env))
+        card.update(
+            code=self.cc_code or "",
+            vip=self.cc_vip_level or "",
+            vip_label=vip_labels.get(self.cc_vip_level, ""),
+            owner=self.cc_owner_agent_id.display_name or "",
+        )
+        return card
+
     def action_cc_view_calls(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("callcenter_cti.cc_call_action")

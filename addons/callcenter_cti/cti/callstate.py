@@ -427,6 +427,21 @@ class CallTracker:
         """Snapshots of the calls in progress (published ones), by linkedid."""
         return {lid: _snapshot(call.rec) for lid, call in self.calls.items() if call.pub}
 
+    def live_channels(self, linkedid):
+        """Names of the channels a command acts on in a call in progress: ``{"agent": the leg of the agent
+        talking with the customer, "customer": the customer's channel}`` (either may be missing)."""
+        call = self.calls.get(linkedid)
+        if call is None:
+            return {}
+        names = {}
+        if call.leg in self.channels:
+            names["agent"] = self.channels[call.leg]["n"]
+        customer = [uid for uid in call.cust if uid in call.live and uid != call.leg and uid in self.channels]
+        if customer:
+            uid = call.trunk if call.trunk in customer else customer[-1]
+            names["customer"] = self.channels[uid]["n"]
+        return names
+
     def agent_states(self):
         """``{extension: (state, reason)}`` as last emitted."""
         return {extension: (record["st"], record["rs"]) for extension, record in self.agents.items()}

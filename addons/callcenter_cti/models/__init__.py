@@ -2,6 +2,8 @@ from . import res_partner
 from . import res_users
 from . import cc_pbx_server
 from . import cc_queue
+from . import cc_pause_reason
+from . import cc_wrapup_code
 from . import cc_agent
 from . import cc_queue_member
 from . import cc_agent_state_log

@@ -1,7 +1,10 @@
 import re
+import uuid
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+
+from ..cti import phone
 
 AGENT_STATES = [
     ("logged_out", "Logged out"),
@@ -91,7 +94,7 @@ class CcAgent(models.Model):
         if supervisors is None:
             group = self.env.ref("callcenter_cti.group_cc_supervisor")
             supervisors = group.sudo().all_user_ids.filtered("active")  # sudo: reading group members
-        supervisors._bus_send("callcenter/agent_state", payload)
+        (supervisors | self.user_id)._bus_send("callcenter/agent_state", payload)
 
     # -- supervisor actions (班长席): each one an audited PBX command ----------------------------------------
     def action_cc_listen(self):
@@ -187,3 +190,198 @@ class CcAgent(models.Model):
         if reason:
             action["Reason"] = reason
         return action
+
+    # -- the agent desk (systray panel): the current user's own agent --------------------------------------
+    @api.model
+    def _cc_my_agent(self):
+        """The current user's agent (on the current company's PBX first); UserError when there is none."""
+        agents = self.search([("user_id", "=", self.env.uid)])
+        agent = agents.filtered(lambda a: a.company_id == self.env.company)[:1] or agents[:1]
+        if not agent:
+            raise UserError(self.env._("You are not a call center agent: ask a manager for an extension."))
+        return agent
+
+    @api.model
+    def cc_desk_state(self):
+        """Everything the agent panel shows, in one round trip."""
+        agents = self.search([("user_id", "=", self.env.uid)])
+        if not agents:
+            return {"agent": False, "is_supervisor": self._cc_is_supervisor()}
+        agent = self._cc_my_agent()
+        return {
+            "agent": agent._cc_desk_agent_values(),
+            "queues": agent._cc_desk_queue_values(),
+            "pause_reasons": [{"id": reason.id, "name": reason.name} for reason in agent._cc_pause_reasons()],
+            "calls_today": agent._cc_calls_today(),
+            "current_call": agent._cc_current_call_payload(),
+            "is_supervisor": self._cc_is_supervisor(),
+        }
+
+    @api.model
+    def cc_desk_login(self, queue_ids=None):
+        agent = self._cc_my_agent()
+        queues = agent._cc_desk_queues()
+        if queue_ids:
+            queues = queues.filtered(lambda queue: queue.id in queue_ids)
+        if not queues:
+            raise UserError(self.env._("You are a member of no queue: ask a supervisor to add you to one."))
+        actions = [agent._cc_queue_add_action(queue) for queue in queues]
+        command = agent._cc_agent_command("agent_login", actions)
+        return agent._cc_state_answer(
+            command, self.env._("Logging in to %s…", ", ".join(queues.mapped("name")))
+        )
+
+    @api.model
+    def cc_desk_logout(self):
+        agent = self._cc_my_agent()
+        queues = agent.queue_member_ids.filtered("logged_in").queue_id or agent._cc_desk_queues()
+        actions = [
+            {"Action": "QueueRemove", "Queue": queue.ami_name, "Interface": agent._cc_interface()}
+            for queue in queues
+        ]
+        if not actions:
+            raise UserError(self.env._("You are logged in to no queue."))
+        command = agent._cc_agent_command("agent_logout", actions)
+        return agent._cc_state_answer(command, self.env._("Logging out…"))
+
+    @api.model
+    def cc_desk_ready(self):
+        agent = self._cc_my_agent()
+        command = agent._cc_agent_command("agent_ready", [agent._cc_pause_action(False)])
+        return agent._cc_state_answer(command, self.env._("Ready…"))
+
+    @api.model
+    def cc_desk_pause(self, reason_id):
+        agent = self._cc_my_agent()
+        reason = agent._cc_pause_reasons().filtered(lambda r: r.id == reason_id)
+        if not reason:
+            raise UserError(self.env._("Choose a pause reason from the list."))
+        action = agent._cc_pause_action(True, reason.code)
+        command = agent._cc_agent_command("agent_pause", [action], reason=reason.code)
+        return agent._cc_state_answer(command, self.env._("Pausing (%s)…", reason.name))
+
+    @api.model
+    def cc_desk_dial(self, number, res_model=False, res_id=False):
+        """Click-to-dial: the agent's phone rings first; when the agent answers, the customer is dialled."""
+        agent = self._cc_my_agent()
+        e164 = agent._cc_dialable_number(number)
+        agent._cc_check_reachable()
+        linkedid = f"c2d-{uuid.uuid4().hex}"  # the call's Linkedid (Originate ChannelId): links it back
+        originate = {
+            "Action": "Originate",
+            "Channel": agent._cc_interface(),
+            "Context": "click2dial",
+            "Exten": e164,
+            "Priority": "1",
+            "CallerID": f'"{e164}" <{e164}>',
+            "Timeout": "30000",
+            "Async": "true",
+            "ChannelId": linkedid,
+            "Variable": f"CTI_REQUEST={linkedid}",
+        }
+        origin = {"res_model": res_model or False, "res_id": res_id or False} if res_model in self.env else {}
+        command = agent._cc_agent_command("dial", [originate], reason=e164, linkedid=linkedid, **origin)
+        return command._cc_answer(self.env._("Calling %s: your phone rings first…", e164))
+
+    # -- desk helpers ----------------------------------------------------------------------------------------
+    def _cc_desk_agent_values(self):
+        return {
+            "id": self.id,
+            "name": self.name,
+            "extension": self.extension,
+            "state": self.state,
+            "state_since": fields.Datetime.to_string(self.state_since) if self.state_since else False,
+            "reason": self._cc_reason_label(self.state_reason),
+            "server_reachable": self.server_id._cc_reachable(),
+        }
+
+    def _cc_desk_queues(self):
+        """The queues the agent may log in to: those of its memberships (configured or seen on the PBX)."""
+        return self.queue_member_ids.queue_id.filtered("active")
+
+    def _cc_desk_queue_values(self):
+        members = {member.queue_id: member for member in self.queue_member_ids}
+        return [
+            {
+                "id": queue.id,
+                "name": queue.name,
+                "logged_in": bool(members[queue].logged_in),
+                "paused": bool(members[queue].paused),
+            }
+            for queue in self._cc_desk_queues()
+        ]
+
+    def _cc_pause_reasons(self):
+        return self.env["cc.pause.reason"].search(
+            [("company_id", "in", [False, self.company_id.id])], order="sequence, id"
+        )
+
+    def _cc_reason_label(self, code):
+        """A pause reason as the agent reads it (the PBX only knows its code)."""
+        if not code:
+            return ""
+        reason = self._cc_pause_reasons().filtered(lambda r: r.code == code)[:1]
+        return reason.name or code
+
+    def _cc_calls_today(self):
+        start = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        tz_start = fields.Datetime.context_timestamp(self, start).replace(tzinfo=None)
+        offset = tz_start - start  # midnight in the user's time zone, as naive UTC
+        # sudo: an agent counts their own answered calls, whatever the call record rules
+        return (
+            self.env["cc.call"]
+            .sudo()
+            .search_count([("agent_id", "=", self.id), ("answer", ">=", start - offset)])
+        )
+
+    def _cc_current_call_payload(self):
+        call = self.current_call_id
+        if not call or call.state == "ended" or self.state not in ("ringing", "on_call"):
+            return False
+        return call._cti_popup_payload(self)
+
+    @api.model
+    def _cc_is_supervisor(self):
+        return self.env.user.has_group("callcenter_cti.group_cc_supervisor")
+
+    def _cc_queue_add_action(self, queue):
+        action = {
+            "Action": "QueueAdd",
+            "Queue": queue.ami_name,
+            "Interface": self._cc_interface(),
+            "MemberName": self.name,
+            "Paused": "false",
+        }
+        if self.state_interface:
+            action["StateInterface"] = self.state_interface
+        return action
+
+    def _cc_agent_command(self, kind, actions, reason=None, **extra):
+        """A command the agent gives for themself (not audited like a supervisor's)."""
+        return self.env["cc.cti.command"]._cc_enqueue(
+            self.server_id, kind, actions, agent=self, reason=reason, **extra
+        )
+
+    def _cc_state_answer(self, command, message):
+        """Queue logins and pauses wait for a PBX that is away (durable queue); the agent is told."""
+        if not self.server_id._cc_reachable():
+            message = self.env._("The PBX is unreachable: sent as soon as it is back.")
+        return command._cc_answer(message)
+
+    def _cc_check_reachable(self):
+        """Call controls are refused at once when nobody would answer them (a late hangup does harm)."""
+        if not self.server_id._cc_reachable():
+            raise UserError(
+                self.env._(
+                    "The PBX %s is unreachable (CTI bridge stopped or link down).", self.server_id.name
+                )
+            )
+
+    def _cc_dialable_number(self, number):
+        """``number`` in E.164 if it may be dialled now; a clear UserError otherwise."""
+        e164 = phone.to_e164(number, self.server_id._country_code()) if number else None
+        if not e164:
+            raise UserError(self.env._("%s is not a valid phone number.", number or "''"))
+        if self.env["cc.blacklist"]._cc_is_blacklisted(e164, "outbound"):
+            raise UserError(self.env._("%s is on the do-not-call list.", e164))
+        return e164

@@ -5,6 +5,7 @@ import shutil
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..cti import phone
@@ -21,6 +22,13 @@ DISPOSITIONS = [
     ("congestion", "Congestion"),
     ("failed", "Failed"),
 ]
+
+# The dialplan's feature codes (asterisk/features.conf) the desk presses on the agent's channel.
+HOLD_KEYS = "*7"  # applicationmap cchold: the caller hears music until a key is pressed
+RESUME_KEYS = "#"
+CONSULT_KEYS = {"cancel": "*1", "complete": "*2", "threeway": "*3"}  # atxferabort / complete / threeway
+XFER_CONTEXT = "cc-xfer"
+CONFERENCE_FIRST_ROOM, CONFERENCE_ROOMS = 7000, 1000
 
 # The call export's columns (replay command --export-csv, and the call list's CSV export).
 CSV_COLUMNS = (
@@ -110,6 +118,12 @@ class CcCall(models.Model):
     queue_position_abandon = fields.Integer(string="Queue Position (Abandon)", readonly=True)
     originate_action_id = fields.Char(readonly=True, index="btree_not_null")
     note = fields.Text()
+    wrapup_code_id = fields.Many2one(
+        "cc.wrapup.code", string="Wrap-up Code", index="btree_not_null", tracking=True
+    )
+    wrapup_done = fields.Boolean(string="Wrapped Up", copy=False)
+    res_model = fields.Char(string="Started From (Model)", readonly=True)
+    res_id = fields.Many2oneReference(string="Started From (ID)", readonly=True, model_field="res_model")
     callback_state = fields.Selection(
         [("todo", "To call back"), ("done", "Called back")],
         readonly=True,
@@ -170,6 +184,7 @@ class CcCall(models.Model):
 
     @api.model
     def _cti_create(self, server, values):
+        self._cti_link_origins(server, values)
         return self.create(
             [
                 _plain(vals)
@@ -178,6 +193,23 @@ class CcCall(models.Model):
                 for vals in values
             ]
         )
+
+    @api.model
+    def _cti_link_origins(self, server, values):
+        """A click-to-dial call knows the record it was started from (the Originate chose its Linkedid)."""
+        linkedids = [vals["linkedid"] for vals in values if vals["linkedid"].startswith("c2d-")]
+        if not linkedids:
+            return
+        commands = self.env["cc.cti.command"].search(
+            [("server_id", "=", server.id), ("linkedid", "in", linkedids), ("kind", "=", "dial")]
+        )
+        origins = {command.linkedid: command for command in commands}
+        for vals in values:
+            command = origins.get(vals["linkedid"])
+            if command and command.res_model:
+                vals.update(res_model=command.res_model, res_id=command.res_id)
+                if command.res_model == "res.partner" and not vals.get("partner_id"):
+                    vals["partner_id"] = command.res_id
 
     def _cti_update(self, call, linkedid, vals, memo):
         """Write what differs from the memo (everything when this process has not written the call yet)."""
@@ -275,9 +307,10 @@ class CcCall(models.Model):
                 vals["partner_id"] = partner_ids[0]
 
     def _cti_popup_payload(self, agent):
-        """What the agent's screen-pop shows; kept small, the client fetches the rest on demand."""
+        """What the agent's screen-pop shows at once; the client fetches the rest (cc_desk_details)."""
         self.ensure_one()
         lang = agent.user_id.lang or "en_US"
+        partner = self.partner_id
         return {
             "call_id": self.id,
             "linkedid": self.linkedid,
@@ -289,8 +322,11 @@ class CcCall(models.Model):
             "did": self.did or "",
             "ivr_digits": self.ivr_digits or "",
             "queue": self.queue_id.name or "",
-            "partner_id": self.partner_id.id,
-            "partner_name": self.partner_id.name or "",
+            "partner_id": partner.id,
+            "partner_name": partner.name or "",
+            "partner_count": len(self._cc_matching_partner_ids()) or len(partner),
+            # sudo: the pop is built by the bridge for the agent; it shows the card of the matched customer
+            "customer": partner.sudo()._cc_customer_card() if partner else {},
             "agent": agent.extension,
         }
 
@@ -459,6 +495,229 @@ class CcCall(models.Model):
         )
         return call.agent_id
 
+    # -- the call desk --------------------------------------------------------------------------------------
+    def cc_desk_details(self):
+        """The screen-pop's and call desk's second look: every matching customer, the caller's last calls,
+        and what other addons add (service records, work orders, orders, coupons …)."""
+        self.ensure_one()
+        ids = self._cc_matching_partner_ids()
+        readable = self.env["res.partner"].search([("id", "in", ids)])  # the agent's partner rules apply
+        return {
+            "partners": [
+                partner._cc_customer_card() for partner in readable.browse(ids) if partner in readable
+            ],
+            "partner_id": self.partner_id.id,
+            "last_calls": self._cc_last_calls_values(),
+            "sections": [section for section in self._cc_desk_sections() if section["records"]],
+        }
+
+    def cc_set_partner(self, partner_id):
+        """The agent picks the customer among several with this number."""
+        self.ensure_one()
+        partner = self.env["res.partner"].browse(partner_id).exists()
+        if not partner:
+            raise UserError(self.env._("This customer no longer exists."))
+        partner.check_access("read")
+        self.partner_id = partner
+        return True
+
+    def cc_desk_hold(self):
+        return self._cc_call_command(
+            "hold", _feature_keys(HOLD_KEYS), self.env._("Putting the caller on hold…")
+        )
+
+    def cc_desk_resume(self):
+        return self._cc_call_command("resume", _feature_keys(RESUME_KEYS), self.env._("Resuming the call…"))
+
+    def cc_desk_hangup(self):
+        hangup = {"Action": "Hangup", "Channel": "@agent", "Cause": "16"}
+        return self._cc_call_command("agent_hangup", [hangup], self.env._("Hanging up…"))
+
+    def cc_desk_transfer(self, target, attended=False):
+        """Blind or consult (attended) transfer to an agent, a queue, the IVR or an external number."""
+        exten, label = self._cc_transfer_target(target)
+        if attended:
+            action = {"Action": "Atxfer", "Channel": "@agent", "Context": XFER_CONTEXT, "Exten": exten}
+            message = self.env._("Consulting %s: the caller is on hold…", label)
+            return self._cc_call_command("consult", [action], message, reason=label)
+        action = {"Action": "BlindTransfer", "Channel": "@agent", "Context": XFER_CONTEXT, "Exten": exten}
+        return self._cc_call_command(
+            "transfer", [action], self.env._("Transferring to %s…", label), reason=label
+        )
+
+    def cc_desk_consult(self, op):
+        """Finish a consult transfer: complete it, go back to the caller, or make it a three-way call."""
+        if op not in CONSULT_KEYS:
+            raise UserError(self.env._("Unknown consultation step: %s", op))
+        labels = {
+            "complete": self.env._("Completing the transfer…"),
+            "cancel": self.env._("Back to the caller…"),
+            "threeway": self.env._("Joining all three…"),
+        }
+        return self._cc_call_command("consult_end", _feature_keys(CONSULT_KEYS[op]), labels[op], reason=op)
+
+    def cc_desk_conference(self, target):
+        """Caller and agent move to a conference room, then the third party is called into it."""
+        self.ensure_one()
+        room = str(CONFERENCE_FIRST_ROOM + self.id % CONFERENCE_ROOMS)
+        dial, label = self._cc_conference_channel(target)
+        actions = [
+            {
+                "Action": "Redirect",
+                "Channel": "@customer",
+                "ExtraChannel": "@agent",
+                "Context": "conference",
+                "Exten": room,
+                "Priority": "1",
+                "ExtraContext": "conference",
+                "ExtraExten": room,
+                "ExtraPriority": "1",
+            },
+            {
+                "Action": "Originate",
+                "Channel": dial,
+                "Context": "conference",
+                "Exten": room,
+                "Priority": "1",
+                "Timeout": "30000",
+                "Async": "true",
+            },
+        ]
+        message = self.env._("Conference with %s…", label)
+        return self._cc_call_command("conference", actions, message, reason=label)
+
+    def action_cc_open_desk(self):
+        """The call desk: the call with its customer, notes, wrap-up and controls (addons extend it)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call Desk"),
+            "res_model": "cc.call",
+            "res_id": self.id,
+            "views": [(self.env.ref("callcenter_cti.cc_call_view_form_desk").id, "form")],
+            "target": "current",
+        }
+
+    def action_cc_new_customer(self):
+        """A new customer with the caller's number; saving it links this call (see res.partner.create)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Customer"),
+            "res_model": "res.partner",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_phone": self.customer_e164 or self.caller_raw or False,
+                "default_name": self.caller_name or False,
+                "cc_call_id": self.id,
+            },
+        }
+
+    def action_cc_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_cc_hold(self):
+        self.cc_desk_hold()
+
+    def action_cc_resume(self):
+        self.cc_desk_resume()
+
+    def action_cc_hangup(self):
+        self.cc_desk_hangup()
+
+    def action_cc_wrapup_done(self):
+        """The agent is done with the call: the disposition (and note) are required."""
+        for call in self:
+            if not call.wrapup_code_id:
+                raise UserError(self.env._("Choose a wrap-up code."))
+            if call.wrapup_code_id.needs_note and not call.note:
+                raise UserError(self.env._("The code %s needs a note.", call.wrapup_code_id.name))
+        self.wrapup_done = True
+
+    # -- desk helpers ---------------------------------------------------------------------------------------
+    def _cc_matching_partner_ids(self):
+        if not self.customer_e164:
+            return []
+        return self.env["res.partner"]._cc_find_by_e164([self.customer_e164]).get(self.customer_e164, [])
+
+    def _cc_last_calls_values(self, limit=5):
+        if not self.customer_e164:
+            return []
+        # sudo: the agent on the call sees the customer's recent calls, whoever answered them (summary only)
+        calls = self.sudo().search(
+            [("customer_e164", "=", self.customer_e164), ("id", "!=", self.id)], limit=limit
+        )
+        dispositions = dict(self._fields["disposition"]._description_selection(self.env))
+        return [
+            {
+                "id": call.id,
+                "start": fields.Datetime.to_string(call.start),
+                "direction": call.direction,
+                "disposition": call.disposition or "",
+                "disposition_label": dispositions.get(call.disposition, ""),
+                "agent": call.agent_id.name or "",
+                "talk_s": call.talk_s,
+                "wrapup": call.wrapup_code_id.name or "",
+            }
+            for call in calls
+        ]
+
+    def _cc_desk_sections(self):
+        """[{"key", "title", "records": [{"id", "model", "name", "subtitle", "state"}]}]: other addons add
+        theirs (service records, work orders, orders, coupons …)."""
+        return []
+
+    def _cc_call_command(self, kind, actions, message, reason=None):
+        """A command about this call by the agent on it; refused at once if it cannot be carried out."""
+        self.ensure_one()
+        agent = self.env["cc.agent"]._cc_my_agent()
+        if self.state == "ended":
+            raise UserError(self.env._("This call has ended."))
+        agent._cc_check_reachable()
+        command = self.env["cc.cti.command"]._cc_enqueue(
+            self.server_id, kind, actions, agent=agent, reason=reason, call_id=self.id, linkedid=self.linkedid
+        )
+        return command._cc_answer(message)
+
+    def _cc_transfer_target(self, target):
+        """(extension in the dialplan's transfer context, label) of an agent, queue, the IVR or a number."""
+        target = (target or "").strip()
+        if target == "ivr":
+            return "ivr", self.env._("the IVR")
+        if target.startswith("queue:"):
+            queue = self.env["cc.queue"].browse(int(target[6:] or 0)).exists()
+            if not queue or queue.server_id != self.server_id:
+                raise UserError(self.env._("Choose a queue of this PBX."))
+            return queue.ami_name, queue.name
+        agent = self._cc_agent_by_extension(target)
+        if agent:
+            return agent.extension, agent.display_name
+        e164 = self.env["cc.agent"]._cc_my_agent()._cc_dialable_number(target)
+        return e164, e164
+
+    def _cc_conference_channel(self, target):
+        """(dial string, label) of the conference's third party: an agent's phone or an external number."""
+        agent = self._cc_agent_by_extension((target or "").strip())
+        if agent:
+            return agent._cc_interface().removesuffix("/n"), agent.display_name
+        e164 = self.env["cc.agent"]._cc_my_agent()._cc_dialable_number(target)
+        return f"Local/{e164}@cc-outbound/n", e164
+
+    def _cc_agent_by_extension(self, extension):
+        if not extension.isdigit():
+            return self.env["cc.agent"]
+        return self.env["cc.agent"].search(
+            [("server_id", "=", self.server_id.id), ("extension", "=", extension)], limit=1
+        )
+
 
 def _seconds(value):
     return f"{value:.1f}" if value else "0"
@@ -505,3 +764,8 @@ _PLAIN_FIELDS = (
     "originate_action_id",
 )
 _TIME_FIELDS = ("start", "queue_entry", "first_ring", "answer", "end")
+
+
+def _feature_keys(keys):
+    """Feature codes pressed on the agent's behalf: DTMF the PBX takes as received from the agent's phone."""
+    return [{"Action": "PlayDTMF", "Channel": "@agent", "Digit": digit, "Receive": "true"} for digit in keys]

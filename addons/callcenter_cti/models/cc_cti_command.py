@@ -27,6 +27,18 @@ class CcCtiCommand(models.Model):
             ("pause", "Force pause"),
             ("ready", "Force ready"),
             ("logout", "Force logout"),
+            ("agent_login", "Queue login"),
+            ("agent_logout", "Queue logout"),
+            ("agent_pause", "Pause"),
+            ("agent_ready", "Ready"),
+            ("hold", "Hold"),
+            ("resume", "Resume"),
+            ("agent_hangup", "Hang up"),
+            ("transfer", "Blind transfer"),
+            ("consult", "Consult transfer"),
+            ("consult_end", "End consultation"),
+            ("conference", "Conference"),
+            ("dial", "Click-to-dial"),
             ("other", "Other"),
         ],
         required=True,
@@ -43,12 +55,26 @@ class CcCtiCommand(models.Model):
     result = fields.Text()
     done_at = fields.Datetime()
     audit = fields.Boolean(help="A supervisor action, kept in the audit log.")
+    call_id = fields.Many2one("cc.call", index="btree_not_null", ondelete="set null")
+    linkedid = fields.Char(
+        string="Call ID",
+        index="btree_not_null",
+        help="The call the command acts on (its channels are resolved by the bridge), or the Linkedid a "
+        "click-to-dial gives the call it starts.",
+    )
+    res_model = fields.Char(
+        string="Started From (Model)", help="Click-to-dial: the record the call is about."
+    )
+    res_id = fields.Many2oneReference(string="Started From (ID)", model_field="res_model")
 
     _queued_idx = models.Index("(server_id, id) WHERE state = 'queued'")
 
     @api.model
-    def _cc_enqueue(self, server, kind, actions, agent=None, reason=None, audit=False):
-        """Queue AMI ``actions`` (a list of dicts) for ``server``'s bridge; it answers within a second."""
+    def _cc_enqueue(self, server, kind, actions, agent=None, reason=None, audit=False, **extra):
+        """Queue AMI ``actions`` (a list of dicts) for ``server``'s bridge; it answers within a second.
+
+        ``extra``: call_id, linkedid, res_model, res_id.
+        """
         if not server:
             raise UserError(self.env._("This agent is on no PBX server."))
         # sudo: agents and supervisors queue commands; the rows are their audit trail, not theirs to edit
@@ -61,8 +87,14 @@ class CcCtiCommand(models.Model):
                 "reason": reason or False,
                 "actions": json.dumps(actions),
                 "audit": audit,
+                **extra,
             }
         )
+
+    def _cc_answer(self, message):
+        """What the agent's screen shows right away; the PBX's own answer follows on the bus."""
+        self.ensure_one()
+        return {"command_id": self.id, "message": message}
 
     def _cc_actions(self):
         return json.loads(self.actions)

@@ -15,6 +15,8 @@ _HANDLERS = {
     "agent_ringing": "_cti_agent_ringing",
     "agent_ring_stopped": "_cti_agent_ring_stopped",
     "call_answered": "_cti_call_answered",
+    "call_held": "_cti_call_held",
+    "call_resumed": "_cti_call_resumed",
     "call_ended": "_cti_call_ended",
     "agent_state_changed": "_cti_agent_state_changed",
     "queue_member_changed": "_cti_queue_member_changed",
@@ -142,6 +144,19 @@ class CcCtiSink(models.AbstractModel):
         agent, call = refs.agent(event.agent), calls.get(event.linkedid)
         if agent.user_id and call:
             agent.user_id._bus_send("callcenter/answered", call._cti_popup_payload(agent))
+
+    def _cti_call_held(self, refs, event, calls):
+        self._cti_call_state(refs, event, calls, "held")
+
+    def _cti_call_resumed(self, refs, event, calls):
+        self._cti_call_state(refs, event, calls, "talking")
+
+    def _cti_call_state(self, refs, event, calls, state):
+        """The agent's call desk follows hold and resume, whoever pressed them (desk or phone)."""
+        agent, call = refs.agent(event.agent), calls.get(event.linkedid)
+        if agent.user_id and call:
+            payload = {"call_id": call.id, "linkedid": event.linkedid, "state": state}
+            agent.user_id._bus_send("callcenter/call_state", payload)
 
     def _cti_call_ended(self, refs, event, calls):
         call = calls.get(event.linkedid)

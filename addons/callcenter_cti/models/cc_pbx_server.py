@@ -1,6 +1,9 @@
+import datetime
 import shutil
 
 from odoo import api, fields, models
+
+BRIDGE_SILENCE_SECONDS = 15  # the bridge beats every 5 s: three missed beats and it is taken for gone
 
 
 class CcPbxServer(models.Model):
@@ -50,6 +53,12 @@ class CcPbxServer(models.Model):
     )
     last_connected_at = fields.Datetime(readonly=True, copy=False)
     last_event_at = fields.Datetime(readonly=True, copy=False)
+    bridge_seen_at = fields.Datetime(
+        string="Bridge Last Seen",
+        readonly=True,
+        copy=False,
+        help="The CTI bridge, linked to this PBX, confirms it is alive every few seconds.",
+    )
     journal_applied_seq = fields.Integer(
         readonly=True,
         copy=False,
@@ -87,6 +96,21 @@ class CcPbxServer(models.Model):
     def _country_code(self):
         self.ensure_one()
         return (self.country_id or self.company_id.country_id).code or "CN"
+
+    def _cc_reachable(self):
+        """Whether a command queued now is answered within a second: a live bridge linked to the PBX."""
+        self.ensure_one()
+        # sudo: agents ask whether their PBX answers; the link fields are not theirs to read in the UI
+        server = self.sudo()
+        fresh = fields.Datetime.now() - datetime.timedelta(seconds=BRIDGE_SILENCE_SECONDS)
+        return (
+            server.link_state == "connected"
+            and bool(server.bridge_seen_at)
+            and server.bridge_seen_at >= fresh
+        )
+
+    def _cc_bridge_alive(self):
+        self.bridge_seen_at = fields.Datetime.now()
 
     @api.model
     def _cti_active_servers(self):

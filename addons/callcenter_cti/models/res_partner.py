@@ -20,6 +20,20 @@ class ResPartner(models.Model):
         for partner in self:
             partner.cc_phone_e164 = phone.to_e164(partner.phone, partner._cc_phone_country()) or False
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        call_id = self.env.context.get("cc_call_id")
+        if call_id and len(partners) == 1:
+            # Created from a screen-pop ("unknown caller"): the call now belongs to the new customer.
+            self.env["cc.call"].browse(call_id).exists().partner_id = partners
+        return partners
+
+    def _cc_customer_card(self):
+        """The customer as the screen-pop shows it (callcenter_crm adds code, VIP level and owner)."""
+        self.ensure_one()
+        return {"id": self.id, "name": self.display_name, "code": "", "vip": "", "vip_label": "", "owner": ""}
+
     def _cc_phone_country(self):
         """The country a number without country code is read in: the partner's, else its company's, else
         China."""

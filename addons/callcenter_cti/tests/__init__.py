@@ -10,6 +10,7 @@ PURE_TEST_MODULES = (
     "test_agi_routing",
     "test_agi_server",
     "test_pipeline",
+    "test_command_channels",
 )
 
 from . import test_transcript  # noqa: E402
@@ -29,3 +30,6 @@ from . import test_screen_pop_websocket  # noqa: E402
 from . import test_recording_access  # noqa: E402
 from . import test_recording_housekeeping  # noqa: E402
 from . import test_supervisor_actions  # noqa: E402
+from . import test_desk_tour  # noqa: E402
+from . import test_agent_desk  # noqa: E402
+from . import test_command_channels  # noqa: E402

@@ -78,3 +78,27 @@ def replay_into(env, server, names, batch=500):
         pipeline.drain()
     pipeline.close()
     return env["cc.call"].search([("server_id", "=", server.id)], order="start, id")
+
+
+def hoot_suite_url(suite):
+    """The URL that runs one Hoot suite headless (e.g. "@callcenter_cti"): Hoot selects jobs by a hash of
+    their path (the same hash as odoo/addons/web/tests/test_js.py)."""
+    value = 0
+    for char in suite:
+        value = ((value << 5) - value + ord(char)) & 0xFFFFFFFF
+    return f"/web/tests?headless&loglevel=2&preset=desktop&timeout=15000&id={value:08x}"
+
+
+def run_hoot_suite(case, suite):
+    """Run ``suite``'s Hoot tests in the real browser of an HttpCase; fails on any failed test."""
+    from odoo.addons.web.tests.test_js import unit_test_error_checker  # noqa: PLC0415
+
+    case.browser_js(
+        hoot_suite_url(suite),
+        "",
+        "",
+        login="admin",
+        timeout=900,
+        success_signal="[HOOT] Test suite succeeded",
+        error_checker=unit_test_error_checker,
+    )

@@ -5,3 +5,4 @@ from . import test_search
 from . import test_import
 from . import test_feedback_version
 from . import test_controller
+from . import test_knowledge_panel_js

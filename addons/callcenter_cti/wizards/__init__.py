@@ -1,0 +1,1 @@
+from . import cc_call_transfer_wizard
