@@ -31,7 +31,10 @@
     "demo": ["demo/callcenter_demo.xml"],
     "assets": {
         "web.assets_backend": ["callcenter_cti/static/src/**/*"],
-        "web.assets_unit_tests": ["callcenter_cti/static/tests/desk/**/*"],
+        "web.assets_unit_tests": [
+            "callcenter_cti/static/tests/**/*",
+            ("remove", "callcenter_cti/static/tests/tours/**/*"),
+        ],
         "web.assets_tests": ["callcenter_cti/static/tests/tours/**/*"],
     },
     "application": True,
