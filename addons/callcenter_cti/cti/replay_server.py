@@ -386,6 +386,22 @@ def _field(action, key):
     return None
 
 
+_CHANNEL_KEYS = ("Channel", "ChannelState", "CallerIDNum", "Context", "Exten", "Uniqueid", "Linkedid")
+
+
+def live_channels(entries):
+    """{Uniqueid: channel fields} of the channels a stream has created and not yet hung up."""
+    live = {}
+    for entry in entries:
+        if entry.raw.startswith(b"Event: Newchannel\r\n"):
+            headers = _transcript.message_from_headers(_transcript.parse_headers(entry.raw))
+            live[headers.get("Uniqueid")] = {key: headers.get(key) or "" for key in _CHANNEL_KEYS}
+        elif entry.raw.startswith(b"Event: Hangup\r\n"):
+            uniqueid = re.search(rb"\r\nUniqueid: ([^\r]*)", entry.raw)
+            live.pop(uniqueid.group(1).decode() if uniqueid else None, None)
+    return live
+
+
 class _Clock:
     """Maps recorded offsets to loop time at ``speed`` (None: no waiting)."""
 
@@ -516,10 +532,19 @@ class _Session:
             self.send(ami_message("Response", "Success", action_id, Events="On"))
         elif lowered in LIST_COMPLETE_EVENTS or lowered.endswith("list"):
             complete = LIST_COMPLETE_EVENTS.get(lowered, f"{name}Complete")
+            items = self._live_channel_items(action_id) if lowered == "coreshowchannels" else []
             self.send(ami_message("Response", "Success", action_id, EventList="start", Message="Replay list"))
-            self.send(ami_message("Event", complete, action_id, EventList="Complete", ListItems=0))
+            for item in items:
+                self.send(item)
+            self.send(ami_message("Event", complete, action_id, EventList="Complete", ListItems=len(items)))
         else:
             self.send(ami_message("Response", "Success", action_id, Message="Replay: no recorded answer"))
+
+    def _live_channel_items(self, action_id):
+        """CoreShowChannel items for the channels up where the stream stands, as Asterisk lists them after a
+        reconnect (a resumed stream: a standby bridge taking over must not take live calls for ended)."""
+        live = live_channels(self.script.entries[: self.playback.position])
+        return [ami_message("Event", "CoreShowChannel", action_id, **fields) for fields in live.values()]
 
     # -- the recorded stream -------------------------------------------------------------------------
 

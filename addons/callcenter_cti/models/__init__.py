@@ -1,6 +1,7 @@
 from . import res_partner
 from . import res_users
 from . import cc_pbx_server
+from . import cc_bridge_lease
 from . import cc_queue
 from . import cc_pause_reason
 from . import cc_wrapup_code

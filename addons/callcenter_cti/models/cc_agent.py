@@ -90,6 +90,7 @@ class CcAgent(models.Model):
             "state": self.state,
             "since": fields.Datetime.to_string(self.state_since),
             "reason": self.state_reason or "",
+            "reason_label": self._cc_reason_label(self.state_reason),
         }
         if supervisors is None:
             group = self.env.ref("callcenter_cti.group_cc_supervisor")
@@ -232,9 +233,12 @@ class CcAgent(models.Model):
         )
 
     @api.model
-    def cc_desk_logout(self):
+    def cc_desk_logout(self, queue_ids=None):
+        """Leave some queues (``queue_ids``) or all of them."""
         agent = self._cc_my_agent()
         queues = agent.queue_member_ids.filtered("logged_in").queue_id or agent._cc_desk_queues()
+        if queue_ids:
+            queues = queues.filtered(lambda queue: queue.id in queue_ids)
         actions = [
             {"Action": "QueueRemove", "Queue": queue.ami_name, "Interface": agent._cc_interface()}
             for queue in queues

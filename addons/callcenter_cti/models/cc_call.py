@@ -328,6 +328,7 @@ class CcCall(models.Model):
             # sudo: the pop is built by the bridge for the agent; it shows the card of the matched customer
             "customer": partner.sudo()._cc_customer_card() if partner else {},
             "agent": agent.extension,
+            "state": self.state,
         }
 
     @api.depends("recording_file", "recording_state")

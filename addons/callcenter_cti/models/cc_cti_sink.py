@@ -119,7 +119,15 @@ class CcCtiSink(models.AbstractModel):
     def _cti_queue_member_changed(self, refs, event, calls):
         queue, agent = refs.queue(event.queue), refs.agent(event.agent)
         if queue and agent:
-            self.env["cc.queue.member"]._cti_update(queue, agent, event, refs.member_memo)
+            changed = self.env["cc.queue.member"]._cti_update(queue, agent, event, refs.member_memo)
+            if agent.user_id and {"logged_in", "paused"} & changed.keys():
+                # The agent's panel shows its queues' login and pause switches as the PBX has them.
+                payload = {
+                    "queue_id": queue.id,
+                    "logged_in": event.status != "removed",
+                    "paused": bool(event.paused),
+                }
+                agent.user_id._bus_send("callcenter/queue_member", payload)
 
     def _cti_queue_caller_count(self, refs, event, calls):
         queue = refs.queue(event.queue)

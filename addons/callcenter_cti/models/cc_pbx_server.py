@@ -69,6 +69,11 @@ class CcPbxServer(models.Model):
         copy=False,
         help="Identity of the bridge journal the applied sequence belongs to.",
     )
+    bridge_active = fields.Char(
+        string="Active Bridge",
+        compute="_compute_bridge_active",
+        help="The cti_bridge process holding this server's lease (host:process), if any.",
+    )
     queue_ids = fields.One2many("cc.queue", "server_id", string="Queues")
     agent_ids = fields.One2many("cc.agent", "server_id", string="Agents")
     call_count = fields.Integer(compute="_compute_call_count")
@@ -86,6 +91,18 @@ class CcPbxServer(models.Model):
         )
         for server in self:
             server.call_count = counts.get(server, 0)
+
+    def _compute_bridge_active(self):
+        now = fields.Datetime.now()
+        # sudo: the lease is the bridges' bookkeeping; who sees the server sees which bridge is active
+        leases = (
+            self.env["cc.bridge.lease"]
+            .sudo()
+            .search([("server_id", "in", self.ids), ("expires_at", ">", now)])
+        )
+        owners = {lease.server_id.id: lease.owner for lease in leases}
+        for server in self:
+            server.bridge_active = owners.get(server.id, False)
 
     def action_view_calls(self):
         self.ensure_one()

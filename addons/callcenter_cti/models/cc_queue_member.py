@@ -20,7 +20,8 @@ class CcQueueMember(models.Model):
     _penalty_positive = models.Constraint("CHECK(penalty >= 0)", "A penalty cannot be negative.")
 
     def _cti_update(self, queue, agent, event, memo=None):
-        """Mirror Asterisk's view of one membership (QueueMemberAdded/Removed/Pause/Status)."""
+        """Mirror Asterisk's view of one membership (QueueMemberAdded/Removed/Pause/Status); returns the
+        values that changed."""
         memo = {} if memo is None else memo
         values = {
             "logged_in": event.status != "removed",
@@ -37,8 +38,9 @@ class CcQueueMember(models.Model):
             known = (member.id, {}) if member else None
         if known is None:
             memo[key] = (self.create(values | {"queue_id": queue.id, "agent_id": agent.id}).id, values)
-            return
+            return values
         changed = {k: v for k, v in values.items() if known[1].get(k) != v}
         if changed:
             self.browse(known[0]).write(changed)
         memo[key] = (known[0], known[1] | values)
+        return changed

@@ -78,7 +78,7 @@ def _utc(epoch):
 class ServerBridge:
     """One PBX server: AMI client → pipeline (journal, state machine) → Odoo."""
 
-    def __init__(self, registry, server, journal_dir, *, apply_interval=0.05, batch_events=5000):
+    def __init__(self, registry, server, journal_dir, *, apply_interval=0.05, batch_events=5000, db=None):
         self.server = server  # plain dict: id, name, host, port, username, secret
         self.sink = OdooSink(registry, server["id"])
         self.pipeline = Pipeline(journal_dir, self.sink)
@@ -97,9 +97,8 @@ class ServerBridge:
         self.db_errors = 0
         self.commands = CommandRunner(self)
         # One thread does all of this server's database work, in order: no two transactions race on its rows.
-        self.db = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"cti-db-{server['id']}"
-        )
+        self.owns_db = db is None
+        self.db = db or database_thread(server)
 
     def _in_db_thread(self, func, *args):
         return asyncio.get_running_loop().run_in_executor(self.db, func, *args)
@@ -162,8 +161,13 @@ class ServerBridge:
                 await asyncio.sleep(delay)
 
     def close(self):
-        self.db.shutdown(wait=True)
+        if self.owns_db:
+            self.db.shutdown(wait=True)
         self.pipeline.close()
+
+
+def database_thread(server):
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"cti-db-{server['id']}")
 
 
 def read_servers(registry, server_ids=None):

@@ -15,6 +15,7 @@ from ..cti import replay_server, transcript
 from ..models.cc_call import CSV_COLUMNS
 from . import agi
 from .bridge import ServerBridge, journal_root, read_servers
+from .standby import LeasedBridge
 
 _logger = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ def run_bridge(config):
         return 1
     root = config.get("cti_journal_dir") or journal_root(dbname)
     batch = int(config.get("cti_batch_events") or 5000)
+    # Every server's bridge runs under a lease: run this command on two hosts and one stands by (standby.py).
     bridges = [
-        ServerBridge(registry, server, os.path.join(root, str(server["id"])), batch_events=batch)
+        LeasedBridge(registry, server, os.path.join(root, str(server["id"])), batch_events=batch)
         for server in servers
     ]
     asyncio.run(_serve(bridges, not config.get("cti_no_agi"), config.get("cti_agi_deadline")))
@@ -55,7 +57,7 @@ async def _serve(bridges, with_agi=True, agi_deadline_ms=None):
     loop = asyncio.get_running_loop()
     # The FastAGI routing services share each bridge's database thread (see service/agi.py).
     deadline = int(agi_deadline_ms) / 1000 if agi_deadline_ms else None
-    services = agi.services_for(bridges[0].sink.registry, bridges, deadline) if with_agi else []
+    services = agi.services_for(bridges[0].registry, bridges, deadline) if with_agi else []
 
     def stop():
         for service in services:

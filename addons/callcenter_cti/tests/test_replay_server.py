@@ -428,3 +428,17 @@ class TestReplayCli(BaseCase):
             finally:
                 process.kill()
         self.assertEqual(data, transcript.load(path).connections[1].stream())
+
+
+class TestLiveChannels(BaseCase):
+    """After a reconnect the simulated PBX lists the channels that are up, as Asterisk does."""
+
+    def test_channels_up_where_the_stream_stands(self):
+        [script] = replay_server.transcript_scripts(load("a-ivr-queue-answer-caller-hangup.ami"))
+        entries = script.entries
+        connect = next(i for i, e in enumerate(entries) if e.raw.startswith(b"Event: AgentConnect\r\n"))
+        live = replay_server.live_channels(entries[:connect])
+        names = {fields["Channel"] for fields in live.values()}
+        self.assertIn("Local/5000@inbound-00000000;2", names)  # the caller, talking to the agent
+        self.assertTrue(all(fields["Linkedid"] for fields in live.values()))
+        self.assertEqual(replay_server.live_channels(entries), {})  # everyone hung up at the end
