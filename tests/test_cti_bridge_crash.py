@@ -54,8 +54,9 @@ def wait_for(predicate, timeout=120, every=0.05):
     return False
 
 
-def start_bridge(server_id, journal, log):
+def start_bridge(server_id, journal, log, *extra):
     options = [
+        *extra,
         "--cti-server",
         str(server_id),
         "--cti-journal-dir",

@@ -25,6 +25,7 @@
         "views/cc_cti_command_views.xml",
         "views/cc_pause_reason_views.xml",
         "views/cc_wrapup_code_views.xml",
+        "views/cc_wallboard_views.xml",
         "data/ir_cron_data.xml",
         "data/cc_desk_data.xml",
     ],

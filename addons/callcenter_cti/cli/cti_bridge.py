@@ -43,6 +43,12 @@ class Cti_Bridge(Command):  # noqa: N801  (Odoo derives the command name from th
             my_default=300,
             help="milliseconds a routing answer may take before the defaults are answered",
         )
+        group.add_option(
+            "--cti-health",
+            dest="cti_health",
+            my_default="",
+            help="[host:]port of the health (/health) and Prometheus (/metrics) endpoint; empty: not served",
+        )
         config.parser.add_option_group(group)
         config.parse_config(args, setup_logging=True)
         # Loaded as odoo.cli.<name>, outside the addon's package: no relative import is possible, and the

@@ -11,6 +11,7 @@ Pure Python (panoramisk, phonenumbers): nothing here imports Odoo.
 """
 
 import asyncio
+import collections
 import concurrent.futures
 import dataclasses
 import datetime
@@ -50,6 +51,7 @@ SAFE_DEFAULTS = {name: "" for name in VARIABLES} | {"CC_BLACKLISTED": "0", "CC_O
 
 DEFAULT_DEADLINE = 0.3  # seconds; Asterisk waits forever for a FastAGI server that accepted the connection
 HEADER_TIMEOUT = 2.0  # seconds to receive the AGI environment
+LATENCY_SAMPLES = 1000  # answers kept for the health endpoint's percentiles
 SEND_TIMEOUT = 2.0  # seconds for Asterisk to acknowledge all the SET VARIABLE commands
 
 
@@ -264,6 +266,7 @@ class RoutingApplication(fast_agi.Application):
             max_workers=workers, thread_name_prefix="cti-agi"
         )
         self.stats = {"requests": 0, "timeouts": 0, "errors": 0}
+        self.latencies = collections.deque(maxlen=LATENCY_SAMPLES)  # seconds of the latest answers
         self.add_route("route", self.route)
 
     def close(self):
@@ -291,7 +294,8 @@ class RoutingApplication(fast_agi.Application):
         self.stats["requests"] += 1
         variables = await self._decide(dict(request.headers))
         await asyncio.wait_for(self._send(request, variables), SEND_TIMEOUT)
-        _logger.debug("FastAGI route answered in %.1f ms", (time.monotonic() - started) * 1000)
+        self.latencies.append(time.monotonic() - started)
+        _logger.debug("FastAGI route answered in %.1f ms", self.latencies[-1] * 1000)
 
     async def _decide(self, headers):
         loop = asyncio.get_running_loop()

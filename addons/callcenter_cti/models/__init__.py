@@ -16,3 +16,4 @@ from . import cc_cti_command
 from . import cc_cti_sink
 from . import cc_did
 from . import cc_blacklist
+from . import cc_wallboard

@@ -139,6 +139,8 @@ class CcCtiSink(models.AbstractModel):
     # -- screen-pops (bus) ----------------------------------------------------------------------------------
     def _cti_agent_ringing(self, refs, event, calls):
         agent, call = refs.agent(event.agent), calls.get(event.linkedid)
+        if call and agent.current_call_id != call:
+            agent.current_call_id = call  # the desk and the wallboard show it; cleared when the agent is free
         if agent.user_id and call:
             agent.user_id._bus_send("callcenter/ringing", call._cti_popup_payload(agent))
 
@@ -150,6 +152,8 @@ class CcCtiSink(models.AbstractModel):
 
     def _cti_call_answered(self, refs, event, calls):
         agent, call = refs.agent(event.agent), calls.get(event.linkedid)
+        if call and agent and agent.current_call_id != call:
+            agent.current_call_id = call
         if agent.user_id and call:
             agent.user_id._bus_send("callcenter/answered", call._cti_popup_payload(agent))
 

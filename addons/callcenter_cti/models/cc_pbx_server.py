@@ -4,6 +4,7 @@ import shutil
 from odoo import api, fields, models
 
 BRIDGE_SILENCE_SECONDS = 15  # the bridge beats every 5 s: three missed beats and it is taken for gone
+LINK_ALARM_SECONDS = 60  # managers are alerted after a minute without bridge or PBX link
 
 
 class CcPbxServer(models.Model):
@@ -146,7 +147,7 @@ class CcPbxServer(models.Model):
         free_mb = self._cc_free_mb(self.recording_dir)
         alarm = free_mb is not None and free_mb < self.recording_min_free_mb
         if alarm:
-            self._cc_alert_managers(free_mb)
+            self._cc_alert_managers(self._cc_disk_message(free_mb))
         archived, deleted, errors = self.env["cc.call"]._cc_apply_retention(self)
         return self.env["cc.recording.run"].create(
             {
@@ -167,15 +168,83 @@ class CcPbxServer(models.Model):
         except OSError:
             return None  # a missing folder is reported by the retention run, not as "disk full"
 
-    def _cc_alert_managers(self, free_mb):
-        """An activity for every manager (once while it is open) and a bus notice for their open screens."""
-        message = self.env._(
+    def _cc_disk_message(self, free_mb):
+        return self.env._(
             "Recordings folder %(folder)s of %(server)s has %(free)s MB free (alarm below %(limit)s MB).",
             folder=self.recording_dir,
             server=self.name,
             free=free_mb,
             limit=self.recording_min_free_mb,
         )
+
+    # -- link watch (cron, every minute) --------------------------------------------------------------------
+    @api.model
+    def _cron_link_watch(self):
+        """Managers hear when a PBX is unreachable or its bridge silent, once per outage."""
+        for server in self.search([("active", "=", True)]):
+            problem = server._cc_link_problem()
+            if problem:
+                server._cc_alert_managers(problem)
+
+    def _cc_link_problem(self):
+        """What is wrong with the server's link, in the managers' words (None when all is well)."""
+        self.ensure_one()
+        silent_since = fields.Datetime.now() - datetime.timedelta(seconds=LINK_ALARM_SECONDS)
+        if not self.bridge_seen_at or self.bridge_seen_at < silent_since:
+            return self.env._(
+                "No CTI bridge has served %(server)s since %(since)s: calls are not recorded and agents "
+                "cannot use the desk. Start cti_bridge (see the operations guide).",
+                server=self.name,
+                since=self.bridge_seen_at or self.env._("ever"),
+            )
+        if self.link_state != "connected":
+            return self.env._("The CTI bridge cannot reach the PBX %s (AMI link down).", self.name)
+        return None
+
+    # -- Prometheus metrics (/callcenter/metrics) -----------------------------------------------------------
+    @api.model
+    def _cc_prometheus(self):
+        """Calls in progress, callers waiting, agents by state, bridge liveness: Prometheus' text format."""
+        servers = self.search([("active", "=", True)])
+        lines = []
+        for name, help_text, samples in servers._cc_metric_samples():
+            self._cc_metric(lines, name, help_text, samples)
+        return "\n".join(lines) + "\n"
+
+    def _cc_metric_samples(self):
+        """[(metric name, help, [(labels, value)])] of these servers."""
+        now = fields.Datetime.now()
+        calls = self.env["cc.call"]._read_group(
+            [("server_id", "in", self.ids), ("state", "not in", ["ended", False])], ["server_id"], ["__count"]
+        )
+        agents = self.env["cc.agent"]._read_group(
+            [("server_id", "in", self.ids)], ["server_id", "state"], ["__count"]
+        )
+        queues = self.env["cc.queue"].search([("server_id", "in", self.ids)])
+        return [
+            ("callcenter_pbx_link_up", "1 while the bridge is linked to the PBX",
+             [({"server": s.name}, int(s.link_state == "connected")) for s in self]),
+            ("callcenter_bridge_heartbeat_age_seconds", "seconds since the bridge's last beat",
+             [({"server": s.name}, (now - s.bridge_seen_at).total_seconds())
+              for s in self if s.bridge_seen_at]),
+            ("callcenter_calls_in_progress", "calls not ended",
+             [({"server": server.name}, count) for server, count in calls]),
+            ("callcenter_queue_waiting", "callers waiting in the queue",
+             [({"server": q.server_id.name, "queue": q.ami_name}, q.waiting_count) for q in queues]),
+            ("callcenter_agents", "agents by state",
+             [({"server": server.name, "state": state or "unknown"}, count)
+              for server, state, count in agents]),
+        ]  # fmt: skip
+
+    @staticmethod
+    def _cc_metric(lines, name, help_text, samples):
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+        for labels, value in samples:
+            text = ",".join(f'{key}="{_label(value)}"' for key, value in labels.items())
+            lines.append(f"{name}{{{text}}} {float(value):g}")
+
+    def _cc_alert_managers(self, message):
+        """An activity for every manager (once while it is open) and a bus notice for their open screens."""
         # sudo: the cron alerts the managers whoever runs it
         managers = self.env.ref("callcenter_cti.group_cc_manager").sudo().all_user_ids.filtered("active")
         warning = self.env.ref("mail.mail_activity_data_warning")
@@ -183,3 +252,8 @@ class CcPbxServer(models.Model):
         for manager in managers.filtered(lambda u: not u.share) - already:
             self.activity_schedule("mail.mail_activity_data_warning", user_id=manager.id, summary=message)
         managers._bus_send("callcenter/alarm", {"server_id": self.id, "message": message})
+
+
+def _label(value):
+    """A Prometheus label value: backslashes, quotes and newlines escaped."""
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

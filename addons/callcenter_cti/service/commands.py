@@ -15,6 +15,7 @@ from ..cti import replay_server, transcript
 from ..models.cc_call import CSV_COLUMNS
 from . import agi
 from .bridge import ServerBridge, journal_root, read_servers
+from .health import HealthServer
 from .standby import LeasedBridge
 
 _logger = logging.getLogger(__name__)
@@ -49,26 +50,40 @@ def run_bridge(config):
         LeasedBridge(registry, server, os.path.join(root, str(server["id"])), batch_events=batch)
         for server in servers
     ]
-    asyncio.run(_serve(bridges, not config.get("cti_no_agi"), config.get("cti_agi_deadline")))
+    health = _health_address(config.get("cti_health"))
+    asyncio.run(_serve(bridges, not config.get("cti_no_agi"), config.get("cti_agi_deadline"), health))
     return 0
 
 
-async def _serve(bridges, with_agi=True, agi_deadline_ms=None):
+def _health_address(text):
+    """``host:port`` or ``port`` of the health endpoint (None: not served)."""
+    if not text:
+        return None
+    host, _sep, port = str(text).rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
+async def _serve(bridges, with_agi=True, agi_deadline_ms=None, health_address=None):
     loop = asyncio.get_running_loop()
     # The FastAGI routing services share each bridge's database thread (see service/agi.py).
     deadline = int(agi_deadline_ms) / 1000 if agi_deadline_ms else None
     services = agi.services_for(bridges[0].registry, bridges, deadline) if with_agi else []
+    servers = [HealthServer(bridges, services, *health_address)] if health_address else []
 
     def stop():
-        for service in services:
-            service.stop()
+        for server in [*services, *servers]:
+            server.stop()
         for bridge in bridges:
             asyncio.ensure_future(bridge.stop())
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     try:
-        await asyncio.gather(*(bridge.run() for bridge in bridges), *(service.run() for service in services))
+        await asyncio.gather(
+            *(bridge.run() for bridge in bridges),
+            *(service.run() for service in services),
+            *(server.run() for server in servers),
+        )
     finally:
         for bridge in bridges:
             bridge.close()

@@ -11,6 +11,7 @@ PURE_TEST_MODULES = (
     "test_agi_server",
     "test_pipeline",
     "test_command_channels",
+    "test_bridge_health",
 )
 
 from . import test_transcript  # noqa: E402
@@ -33,3 +34,6 @@ from . import test_supervisor_actions  # noqa: E402
 from . import test_desk_tour  # noqa: E402
 from . import test_agent_desk  # noqa: E402
 from . import test_command_channels  # noqa: E402
+from . import test_wallboard  # noqa: E402
+from . import test_bridge_health  # noqa: E402
+from . import test_operations  # noqa: E402

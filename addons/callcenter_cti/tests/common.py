@@ -80,6 +80,31 @@ def replay_into(env, server, names, batch=500):
     return env["cc.call"].search([("server_id", "=", server.id)], order="start, id")
 
 
+def replay_until(env, server, name, event, occurrence=1):
+    """Feed a transcript through the real pipeline into ``server`` and stop after the ``occurrence``-th AMI
+    ``event``: the records as they were at that moment of the recorded call."""
+    import tempfile  # noqa: PLC0415
+
+    from ..cti.pipeline import Pipeline  # noqa: PLC0415
+
+    sink = env["cc.cti.sink"]
+    pipeline = Pipeline(
+        tempfile.mkdtemp(prefix="cti-test-"), lambda events, seq: sink._cti_apply(server, events, seq)
+    )
+    pipeline.start(server.journal_applied_seq)
+    seen = 0
+    for kind, message, at in transcript_feed(name):
+        if kind != "message":
+            continue
+        pipeline.receive(message, at)
+        seen += message.get("Event") == event
+        if seen == occurrence:
+            break
+    while not pipeline.idle:
+        pipeline.drain()
+    pipeline.close()
+
+
 def hoot_suite_url(suite):
     """The URL that runs one Hoot suite headless (e.g. "@callcenter_cti"): Hoot selects jobs by a hash of
     their path (the same hash as odoo/addons/web/tests/test_js.py)."""

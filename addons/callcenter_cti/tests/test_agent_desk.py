@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from .common import replay_until
 from .test_cti_sink import CtiSinkCase
 
 
@@ -275,6 +276,13 @@ class TestAgentDesk(CtiSinkCase):
         call.note = "Sends the invoice again"
         call.action_cc_wrapup_done()
         self.assertTrue(call.wrapup_done)
+
+    def test_a_page_opened_during_the_call_gets_it_back(self):
+        replay_until(self.env, self.server, "a-ivr-queue-answer-caller-hangup.ami", "AgentConnect")
+        state = self.as_agent().cc_desk_state()
+        self.assertEqual(state["agent"]["state"], "on_call")
+        self.assertEqual(state["current_call"]["number_e164"], "+15551230001")
+        self.assertEqual(state["current_call"]["state"], "talking")
 
     def test_hold_and_resume_reach_the_agents_desk(self):
         self.replay("f-hold-unhold.ami")
