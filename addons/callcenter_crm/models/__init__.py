@@ -2,3 +2,13 @@ from . import cc_partner_phone
 from . import res_company
 from . import res_partner
 from . import cc_call
+from . import cc_service_category
+from . import cc_service_status
+from . import cc_service_record
+from . import cc_service_record_step
+from . import cc_department
+from . import cc_work_flow
+from . import cc_work_flow_stage
+from . import cc_work_order
+from . import cc_work_order_history
+from . import res_partner_service

@@ -4,3 +4,8 @@ from . import test_customer_security
 from . import test_popup_fields
 from . import test_routing_profiles
 from . import test_desk_customer
+from . import test_service_record
+from . import test_work_order
+from . import test_service_security
+from . import test_service_i18n
+from . import test_service_browser
