@@ -97,6 +97,8 @@ class DidConfig:
     ivr_menu: str = ""
     ivr_prompt: str = ""
     survey: bool | None = None
+    record: bool | None = None  # MixMonitor the conversation
+    announce: bool | None = None  # read the agent's number to the caller before the bridge
     max_wait: int = 0
     overflow: str = ""
     mailbox: str = ""
@@ -205,8 +207,15 @@ def _apply_did(result, did, now):
         CC_OVERFLOW=did.overflow,
         CC_MAILBOX=did.mailbox,
         CC_MOH=did.moh,
-        CC_SURVEY="" if did.survey is None else ("1" if did.survey else "0"),
+        CC_SURVEY=_flag(did.survey),
+        CC_RECORD=_flag(did.record),
+        CC_ANNOUNCE=_flag(did.announce),
     )
+
+
+def _flag(value):
+    """A yes/no of the DID as the dialplan reads it; empty (None) leaves the dialplan's global default."""
+    return "" if value is None else ("1" if value else "0")
 
 
 def _apply_customer(result, directory, did, caller, now):

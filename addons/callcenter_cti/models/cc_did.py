@@ -39,6 +39,13 @@ class CcDid(models.Model):
     )
     ivr_prompt = fields.Char(string="IVR Prompt", help="Sound of the menu. Empty: the dialplan's IVR_PROMPT.")
     survey = fields.Boolean(string="Post-call Survey", default=True)
+    record_calls = fields.Boolean(
+        default=True, help="Record the conversation (MixMonitor) of this number's calls."
+    )
+    announce_agent = fields.Boolean(
+        string="Announce Agent Number",
+        help="Read the agent's number (工号) to the caller before connecting them.",
+    )
     max_wait = fields.Integer(
         string="Maximum Wait (s)", help="Seconds in the queue before overflow. 0: the dialplan's MAX_WAIT."
     )

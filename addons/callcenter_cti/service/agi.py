@@ -81,6 +81,8 @@ class DirectoryLoader:
                 ivr_menu=did.ivr_menu or "",
                 ivr_prompt=did.ivr_prompt or "",
                 survey=did.survey,
+                record=did.record_calls,
+                announce=did.announce_agent,
                 max_wait=did.max_wait,
                 overflow=did.overflow or "",
                 mailbox=did.mailbox or "",

@@ -66,6 +66,7 @@ class TestAgiDirectory(TransactionCase):
                 "resource_calendar_id": cls.calendar.id,
                 "welcome_prompt": "custom/sales",
                 "survey": False,
+                "announce_agent": True,
                 "max_wait": 90,
                 "overflow": "voicemail",
                 "mailbox": "300@default",
@@ -136,6 +137,7 @@ class TestAgiDirectory(TransactionCase):
         self.assertEqual(result["CC_QUEUE"], "sales")
         self.assertEqual(result["CC_WELCOME"], "custom/sales")
         self.assertEqual(result["CC_SURVEY"], "0")
+        self.assertEqual((result["CC_RECORD"], result["CC_ANNOUNCE"]), ("1", "1"))  # recorded by default
         self.assertEqual(result["CC_MAXWAIT"], "90")
         self.assertEqual(result["CC_MAILBOX"], "300@default")
         self.assertEqual(result["CC_TARGET_AGENT"], "PJSIP/8101", "last answering agent, ready")

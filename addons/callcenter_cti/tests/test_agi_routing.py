@@ -63,7 +63,7 @@ def make_directory(**overrides):
                 last_agent_days=7,
                 is_open=office_hours().is_open,
             ),
-            "5000": ar.DidConfig(number="5000", queue="support", survey=True),
+            "5000": ar.DidConfig(number="5000", queue="support", survey=True, record=True, announce=False),
         },
         "blacklist": {
             "+8613500135000": ar.BlacklistEntry("abusive caller"),
@@ -115,6 +115,7 @@ class TestDecide(BaseCase):
         result = self.decide(request(did="5000"))
         self.assertEqual(result["CC_QUEUE"], "support")
         self.assertEqual(result["CC_SURVEY"], "1")
+        self.assertEqual((result["CC_RECORD"], result["CC_ANNOUNCE"]), ("1", "0"))
         self.assertEqual(result["CC_WELCOME"], "", "no prompt configured: the dialplan's WELCOME_PROMPT")
 
     def test_unknown_did_defaults(self):
