@@ -1,0 +1,1 @@
+from . import cc_coupon_export_wizard, cc_coupon_issue_wizard, sale_loyalty_coupon_wizard
