@@ -1,4 +1,5 @@
 import datetime
+import glob
 import os
 import shutil
 
@@ -29,6 +30,7 @@ RESUME_KEYS = "#"
 CONSULT_KEYS = {"cancel": "*1", "complete": "*2", "threeway": "*3"}  # atxferabort / complete / threeway
 XFER_CONTEXT = "cc-xfer"
 CONFERENCE_FIRST_ROOM, CONFERENCE_ROOMS = 7000, 1000
+VOICEMAIL_SLACK = 120  # seconds around a call in which its voicemail's recording may start
 
 # The call export's columns (replay command --export-csv, and the call list's CSV export).
 CSV_COLUMNS = (
@@ -434,12 +436,48 @@ class CcCall(models.Model):
         if self.callback_state:
             return  # already requested (a replayed journal)
         self.callback_state = "todo"
+        self._cc_attach_voicemail()
         owner = self._cc_callback_owner(refs)
         if owner:
             summary = self.env._(
                 "Call back %(number)s (voicemail)", number=self.caller_raw or self.customer_e164
             )
             self.activity_schedule("mail.mail_activity_data_call", user_id=owner.id, summary=summary)
+
+    def _cc_attach_voicemail(self):
+        """The caller's message, found in the server's voicemail spool, attached to the call (and so to the
+        callback task on it)."""
+        path = self._cc_voicemail_file()
+        if not path:
+            return
+        with open(path, "rb") as sound:
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"voicemail-{self.caller_raw or self.linkedid}.wav",
+                    "raw": sound.read(),
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "mimetype": "audio/wav",
+                }
+            )
+        self.message_post(body=self.env._("Voicemail left by the caller."), attachment_ids=attachment.ids)
+
+    def _cc_voicemail_file(self):
+        """The .wav of the voicemail this call left: a message of any mailbox whose caller is this call's and
+        whose recording began during it (Asterisk's msgNNNN.txt: callerid, origtime)."""
+        root = self.server_id.voicemail_dir
+        if not (root and os.path.isdir(root) and self.caller_raw and self.start):
+            return None
+        begin = self.start.replace(tzinfo=datetime.UTC).timestamp() - VOICEMAIL_SLACK
+        end = (self.end or fields.Datetime.now()).replace(tzinfo=datetime.UTC).timestamp() + VOICEMAIL_SLACK
+        for info in glob.glob(os.path.join(root, "*", "*", "INBOX", "msg*.txt")):
+            if os.path.getmtime(info) < begin:
+                continue  # older messages: not even read
+            meta = _voicemail_meta(info)
+            wav = info[:-4] + ".wav"
+            if self.caller_raw in meta.get("callerid", "") and begin <= int(meta.get("origtime") or 0) <= end:
+                return wav if os.path.isfile(wav) else None
+        return None
 
     def _cc_callback_owner(self, refs):
         """The user of the customer's owner agent (callcenter_crm sets owners), if any."""
@@ -765,6 +803,12 @@ _PLAIN_FIELDS = (
     "originate_action_id",
 )
 _TIME_FIELDS = ("start", "queue_entry", "first_ring", "answer", "end")
+
+
+def _voicemail_meta(path):
+    """key=value lines of an Asterisk voicemail message's .txt."""
+    with open(path, encoding="utf-8", errors="replace") as info:
+        return dict(line.strip().split("=", 1) for line in info if "=" in line)
 
 
 def _feature_keys(keys):

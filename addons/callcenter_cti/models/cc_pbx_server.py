@@ -37,6 +37,12 @@ class CcPbxServer(models.Model):
         string="Archive After (days)", help="Move recordings older than this to the archive folder; 0: never."
     )
     recording_archive_dir = fields.Char(string="Archive Folder")
+    voicemail_dir = fields.Char(
+        string="Voicemail Folder",
+        default="/var/spool/asterisk/voicemail",
+        help="Asterisk's voicemail spool as the bridge sees it (a shared volume): after-hours messages are "
+        "attached to their calls for the callback.",
+    )
     recording_delete_days = fields.Integer(
         string="Delete After (days)", help="Delete recordings older than this, archived or not; 0: never."
     )

@@ -1,3 +1,7 @@
+import datetime
+import os
+import tempfile
+
 from odoo.tests import tagged
 
 from .test_cti_sink import CtiSinkCase
@@ -69,6 +73,29 @@ class TestCtiCalls(CtiSinkCase):
         self.assertEqual(call.callback_state, "todo")
         call.action_callback_done()
         self.assertEqual(call.callback_state, "done")
+
+    def test_d_voicemail_is_attached_for_the_callback(self):
+        spool = tempfile.mkdtemp(prefix="cti-vm-")
+        self.server.voicemail_dir = spool
+        recorded = int(datetime.datetime(2026, 11, 22, 2, 59, 50, tzinfo=datetime.UTC).timestamp())
+        self.voicemail(spool, "msg0000", '"Someone Else" <15559999999>', recorded, b"other")
+        self.voicemail(spool, "msg0001", '"Dave Example" <15551230004>', recorded - 86400, b"yesterday")
+        self.voicemail(spool, "msg0002", '"Dave Example" <15551230004>', recorded, b"RIFF-dave")
+        call = self.replay("d-after-hours-voicemail.ami")
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "cc.call"), ("res_id", "=", call.id)]
+        )
+        self.assertEqual(attachment.raw, b"RIFF-dave")
+        self.assertIn(attachment, call.message_ids.attachment_ids)
+
+    @staticmethod
+    def voicemail(spool, name, callerid, origtime, sound):
+        inbox = os.path.join(spool, "default", "100", "INBOX")
+        os.makedirs(inbox, exist_ok=True)
+        with open(os.path.join(inbox, f"{name}.txt"), "w") as info:
+            info.write(f"[message]\norigmailbox=100\ncallerid={callerid}\norigtime={origtime}\nduration=5\n")
+        with open(os.path.join(inbox, f"{name}.wav"), "wb") as wav:
+            wav.write(sound)
 
     def test_e_blind_transfer(self):
         call = self.replay("e-blind-transfer.ami")
