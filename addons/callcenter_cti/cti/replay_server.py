@@ -386,6 +386,64 @@ def _field(action, key):
     return None
 
 
+class QueueMembers:
+    """Queue memberships changed by the client's QueueAdd / QueueRemove / QueuePause, answered with the
+    responses and QueueMemberAdded / Removed / Pause events Asterisk 22 gives (fields as in transcript j)."""
+
+    ACTIONS = ("queueadd", "queueremove", "queuepause")
+
+    def __init__(self):
+        self.members = {}  # (queue, interface) -> fields
+
+    def apply(self, lowered, action):
+        """(ok, message, [event frames])."""
+        queue, interface = _field(action, "Queue"), _field(action, "Interface")
+        if not interface:
+            return False, "'Interface' not specified.", []
+        return getattr(self, "_" + lowered)(action, queue, interface)
+
+    def _queueadd(self, action, queue, interface):
+        if (queue, interface) in self.members:
+            return False, "Unable to add interface: Already there", []
+        paused = str(_field(action, "Paused") or "").lower() in ("1", "true", "yes")
+        member = {
+            "Queue": queue,
+            "MemberName": _field(action, "MemberName") or interface,
+            "Interface": interface,
+            "StateInterface": _field(action, "StateInterface") or interface,
+            "Membership": "dynamic",
+            "Penalty": _field(action, "Penalty") or "0",
+            "LoginTime": str(int(time.time())),
+            "Paused": "1" if paused else "0",
+            "PausedReason": "",
+        }
+        self.members[queue, interface] = member
+        return True, "Added interface to queue", [self._event("QueueMemberAdded", member)]
+
+    def _queueremove(self, action, queue, interface):
+        member = self.members.pop((queue, interface), None)
+        if member is None:
+            return False, "Unable to remove interface: Not there", []
+        return True, "Removed interface from queue", [self._event("QueueMemberRemoved", member)]
+
+    def _queuepause(self, action, queue, interface):
+        paused = str(_field(action, "Paused") or "").lower() in ("1", "true", "yes")
+        chosen = [m for (q, i), m in self.members.items() if i == interface and (not queue or q == queue)]
+        if not chosen:
+            return False, "Interface not found", []
+        for member in chosen:
+            member["Paused"] = "1" if paused else "0"
+            member["PausedReason"] = (_field(action, "Reason") or "") if paused else ""
+        message = "Interface paused successfully" if paused else "Interface unpaused successfully"
+        return True, message, [self._event("QueueMemberPause", member) for member in chosen]
+
+    @staticmethod
+    def _event(name, member):
+        fields = dict(member, CallsTaken="0", LastCall="0", LastPause="0", InCall="0", Status="1")
+        fields |= {"Ringinuse": "0", "Wrapuptime": "0"}
+        return ami_message("Event", name, None, Privilege="agent,all", **fields)
+
+
 _CHANNEL_KEYS = ("Channel", "ChannelState", "CallerIDNum", "Context", "Exten", "Uniqueid", "Linkedid")
 
 
@@ -477,10 +535,18 @@ class _Session:
             self._login(action, action_id)
         elif not self.logged_in and lowered not in ("logoff", "ping"):
             self.send(ami_message("Response", "Error", action_id, Message="Permission denied"))
+        elif self.server.agents is not None and lowered in QueueMembers.ACTIONS:
+            self._answer_member_action(action, lowered, action_id)
         elif not self._answer_recorded(lowered, action_id):
             self._answer_generic(name, lowered, action_id)
         if lowered == "logoff":
             self.finish()
+
+    def _answer_member_action(self, action, lowered, action_id):
+        ok, message, events = self.server.agents.apply(lowered, action)
+        self.send(ami_message("Response", "Success" if ok else "Error", action_id, Message=message))
+        for event in events:
+            self.send(event)
 
     def _login(self, action, action_id):
         server = self.server
@@ -677,6 +743,7 @@ class ReplayServer:
         settle=0.05,
         faults=(),
         distinct_runs=False,
+        simulate_agents=False,
     ):
         loaded = [t if isinstance(t, _transcript.Transcript) else _transcript.load(t) for t in transcripts]
         if concurrent:  # the same lab numbering in every file: keep the files' calls apart
@@ -696,6 +763,8 @@ class ReplayServer:
         self.stats = dict.fromkeys(_SERVER_STATS, 0)
         self.stats["iteration"] = 0
         self.distinct_runs = distinct_runs
+        # Queue logins and pauses the client asks for are carried out (the demo's agents use their desk).
+        self.agents = QueueMembers() if simulate_agents else None
         self._run_token = format(int(time.time()), "x")
         self.finished = None
         self._faults = [[kind, after] for kind, after in faults]
@@ -869,6 +938,11 @@ def parse_args(argv):
         help="ids unique to this run too (a demo restarted on one database)",
     )
     parser.add_argument("--hold-timeout", type=float, default=1.0, help="wait for recovery actions (s)")
+    parser.add_argument(
+        "--simulate-agents",
+        action="store_true",
+        help="carry out QueueAdd/QueueRemove/QueuePause and send their events, as Asterisk does",
+    )
     return parser.parse_args(argv)
 
 
@@ -884,6 +958,7 @@ async def serve(args):
         concurrent=args.concurrent,
         resume=args.resume,
         distinct_runs=args.distinct_runs,
+        simulate_agents=args.simulate_agents,
         hold_timeout=args.hold_timeout,
     )
     port = await server.start()

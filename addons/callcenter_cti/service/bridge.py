@@ -6,6 +6,7 @@ worker thread so that reading the PBX never waits for PostgreSQL (the journal ab
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import os
 import time
@@ -20,6 +21,7 @@ from .command_queue import CommandRunner
 
 _logger = logging.getLogger(__name__)
 
+COALESCE_SECONDS = 0.002
 RECOVERY_ACTIONS = ("CoreShowChannels", "Status", "QueueStatus", "BridgeList")
 
 
@@ -88,12 +90,13 @@ class ServerBridge:
             server["port"],
             server["username"],
             server["secret"],
-            on_message=self.pipeline.receive,
+            on_message=self._receive,
             on_connected=self._recover,
             on_disconnected=self._link_down,
             wanted=wanted,
         )
         self.stopping = False
+        self.arrived = asyncio.Event()  # wakes the applier as soon as an event is journaled
         self.db_errors = 0
         self.commands = CommandRunner(self)
         # One thread does all of this server's database work, in order: no two transactions race on its rows.
@@ -143,12 +146,16 @@ class ServerBridge:
         except Exception as exc:  # the database may be the thing that is down; the journal keeps the truth
             _logger.warning("bridge %s: could not record link state %s: %s", self.server["name"], state, exc)
 
+    def _receive(self, message, received, connection=0):
+        self.pipeline.receive(message, received, connection)
+        self.arrived.set()
+
     async def _apply_loop(self):
         delay = self.apply_interval
         while not (self.stopping and self.pipeline.idle):
             batch = self.pipeline.take(self.batch_events)
             if not batch and self.pipeline.idle:
-                await asyncio.sleep(self.apply_interval)
+                await self._wait_for_events()
                 continue
             try:
                 await self._in_db_thread(self.pipeline.process, batch)
@@ -159,6 +166,14 @@ class ServerBridge:
                 if self.stopping:
                     break
                 await asyncio.sleep(delay)
+
+    async def _wait_for_events(self):
+        """Sleep until an event arrives (a screen-pop must not wait for a timer), at most apply_interval."""
+        self.arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.arrived.wait(), self.apply_interval)
+        if self.arrived.is_set():
+            await asyncio.sleep(COALESCE_SECONDS)  # the rest of the same TCP read joins this batch
 
     def close(self):
         if self.owns_db:

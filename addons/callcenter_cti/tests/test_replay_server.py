@@ -9,7 +9,7 @@ import time
 
 from odoo.tests import BaseCase
 
-from ..cti import replay_server, transcript
+from ..cti import callstate, replay_server, transcript
 from .common import fixture_path
 
 HELD = {"CoreShowChannels", "Status", "QueueStatus", "QueueSummary", "BridgeList", "DeviceStateList"}
@@ -442,3 +442,39 @@ class TestLiveChannels(BaseCase):
         self.assertIn("Local/5000@inbound-00000000;2", names)  # the caller, talking to the agent
         self.assertTrue(all(fields["Linkedid"] for fields in live.values()))
         self.assertEqual(replay_server.live_channels(entries), {})  # everyone hung up at the end
+
+
+class TestSimulatedAgents(BaseCase):
+    """With simulate_agents the PBX carries out queue logins and pauses and reports them as Asterisk does,
+    so the state machine sees the agent's desk actions come true (the demo)."""
+
+    def test_login_pause_logout_reach_the_state_machine(self):
+        recorded = load("c-abandon-in-queue.ami")
+        member = {"Queue": "support", "Interface": "PJSIP/8009"}
+
+        async def scenario():
+            async with replay_server.ReplayServer([recorded], simulate_agents=True) as server:
+                frames = [
+                    login_frame("l-1"),
+                    action_frame("QueueAdd", "a-1", MemberName="Agent 8009", Paused="false", **member),
+                    action_frame("QueuePause", "a-2", Interface="PJSIP/8009", Paused="true", Reason="lunch"),
+                    action_frame("QueuePause", "a-3", Interface="PJSIP/8099", Paused="true"),
+                    action_frame("QueueRemove", "a-4", **member),
+                    action_frame("Logoff", "a-5"),
+                ]
+                return await raw_session(server.port, frames)
+
+        raw = frames_of(run(scenario()))[1:]
+        received = [headers(frame) for frame in raw]
+        answers = {
+            f.get("ActionID"): (f.get("Response"), f.get("Message")) for f in received if f.get("Response")
+        }
+        self.assertEqual(answers["a-2"], ("Success", "Interface paused successfully"))
+        self.assertEqual(answers["a-3"], ("Error", "Interface not found"))
+        tracker = callstate.CallTracker()
+        changes = []
+        for frame in raw:
+            message = callstate.message_from_headers(transcript.parse_headers(frame))
+            changes += [e for e in tracker.feed(message, 0.0) if e.kind == "queue_member_changed"]
+        seen = [(c.agent, c.paused, c.reason, c.status) for c in changes][-2:]
+        self.assertEqual(seen, [("8009", True, "lunch", "not_inuse"), ("8009", True, "lunch", "removed")])
