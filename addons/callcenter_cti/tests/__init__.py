@@ -34,6 +34,7 @@ from . import test_supervisor_actions  # noqa: E402
 from . import test_desk_tour  # noqa: E402
 from . import test_agent_desk  # noqa: E402
 from . import test_command_channels  # noqa: E402
+from . import test_reports  # noqa: E402
 from . import test_wallboard  # noqa: E402
 from . import test_bridge_health  # noqa: E402
 from . import test_operations  # noqa: E402
