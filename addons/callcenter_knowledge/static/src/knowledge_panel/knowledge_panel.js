@@ -10,7 +10,8 @@ import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
  */
 export class KnowledgePanel extends Component {
     static template = "callcenter_knowledge.KnowledgePanel";
-    static props = {...standardWidgetProps};
+    // In a form (the call desk) it gets the record; beside the call (the call bar) it stands alone.
+    static props = {...standardWidgetProps, record: {type: Object, optional: true}};
 
     setup() {
         this.state = useState({
