@@ -38,3 +38,4 @@ from . import test_reports  # noqa: E402
 from . import test_wallboard  # noqa: E402
 from . import test_bridge_health  # noqa: E402
 from . import test_operations  # noqa: E402
+from . import test_multi_site  # noqa: E402
