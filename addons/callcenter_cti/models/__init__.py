@@ -15,5 +15,6 @@ from . import cc_recording_run
 from . import cc_cti_command
 from . import cc_cti_sink
 from . import cc_did
+from . import cc_prompt
 from . import cc_blacklist
 from . import cc_wallboard

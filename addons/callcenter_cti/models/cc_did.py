@@ -33,6 +33,12 @@ class CcDid(models.Model):
         "Empty: the dialplan's WELCOME_PROMPT.",
     )
     language = fields.Char(help="Asterisk language of the prompts, e.g. en or zh. Empty: the phone line's.")
+    welcome_prompt_id = fields.Many2one(
+        "cc.prompt",
+        string="Welcome Recording",
+        domain="[('server_id', '=', server_id)]",
+        help="The welcome (企业彩铃) uploaded or typed in Odoo; it replaces the Welcome Prompt sound name.",
+    )
     ivr_menu = fields.Char(
         string="IVR Menu",
         help="Dialplan menu context ivr-<name>, or 'none' to go straight to the queue. Empty: main.",

@@ -37,6 +37,16 @@ class CcPbxServer(models.Model):
         string="Archive After (days)", help="Move recordings older than this to the archive folder; 0: never."
     )
     recording_archive_dir = fields.Char(string="Archive Folder")
+    prompt_dir = fields.Char(
+        string="Prompts Folder",
+        default="/var/lib/asterisk/sounds/custom/cc",
+        help="Where Odoo writes the prompts managers upload or type (a volume Asterisk reads).",
+    )
+    prompt_sound_prefix = fields.Char(
+        string="Prompts Sound Prefix",
+        default="custom/cc",
+        help="The same folder as the dialplan names sounds (relative to Asterisk's sounds directory).",
+    )
     voicemail_dir = fields.Char(
         string="Voicemail Folder",
         default="/var/spool/asterisk/voicemail",

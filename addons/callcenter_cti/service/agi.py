@@ -76,7 +76,7 @@ class DirectoryLoader:
             did.number: agi_routing.DidConfig(
                 number=did.number,
                 queue=did.queue_id.ami_name or "",
-                welcome=did.welcome_prompt or "",
+                welcome=did.welcome_prompt_id.sound_name or did.welcome_prompt or "",
                 language=did.language or "",
                 ivr_menu=did.ivr_menu or "",
                 ivr_prompt=did.ivr_prompt or "",

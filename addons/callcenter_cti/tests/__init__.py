@@ -12,6 +12,7 @@ PURE_TEST_MODULES = (
     "test_pipeline",
     "test_command_channels",
     "test_bridge_health",
+    "test_sound",
 )
 
 from . import test_transcript  # noqa: E402
@@ -39,3 +40,5 @@ from . import test_wallboard  # noqa: E402
 from . import test_bridge_health  # noqa: E402
 from . import test_operations  # noqa: E402
 from . import test_multi_site  # noqa: E402
+from . import test_sound  # noqa: E402
+from . import test_prompts  # noqa: E402
