@@ -9,3 +9,5 @@ from . import test_work_order
 from . import test_service_security
 from . import test_service_i18n
 from . import test_service_browser
+from . import test_portal
+from . import test_phone_orders
