@@ -41,6 +41,7 @@ import collections
 import contextlib
 import dataclasses
 import heapq
+import json
 import logging
 import re
 import sys
@@ -527,6 +528,7 @@ class _Session:
         self.last_action_at = asyncio.get_running_loop().time()
         self.server.received_actions.append(action)
         self.server.stats["actions"] += 1
+        self.server.log_action(action)
         name = str(_field(action, "Action") or "")
         lowered, action_id = name.lower(), _field(action, "ActionID")
         if self.silent:
@@ -744,6 +746,7 @@ class ReplayServer:
         faults=(),
         distinct_runs=False,
         simulate_agents=False,
+        actions_log=None,
     ):
         loaded = [t if isinstance(t, _transcript.Transcript) else _transcript.load(t) for t in transcripts]
         if concurrent:  # the same lab numbering in every file: keep the files' calls apart
@@ -765,6 +768,7 @@ class ReplayServer:
         self.distinct_runs = distinct_runs
         # Queue logins and pauses the client asks for are carried out (the demo's agents use their desk).
         self.agents = QueueMembers() if simulate_agents else None
+        self.actions_log = actions_log  # a file the client's actions are appended to (JSON lines), for tests
         self._run_token = format(int(time.time()), "x")
         self.finished = None
         self._faults = [[kind, after] for kind, after in faults]
@@ -779,6 +783,11 @@ class ReplayServer:
         self._closed = False
 
     # -- life cycle ----------------------------------------------------------------------------------
+
+    def log_action(self, action):
+        if self.actions_log:
+            with open(self.actions_log, "a", encoding="utf-8") as log:
+                log.write(json.dumps(action) + "\n")
 
     async def start(self):
         """Listen; returns the port (useful with ``port=0``)."""
@@ -938,6 +947,7 @@ def parse_args(argv):
         help="ids unique to this run too (a demo restarted on one database)",
     )
     parser.add_argument("--hold-timeout", type=float, default=1.0, help="wait for recovery actions (s)")
+    parser.add_argument("--actions-log", help="append the client's actions to this file (JSON lines)")
     parser.add_argument(
         "--simulate-agents",
         action="store_true",
@@ -959,6 +969,7 @@ async def serve(args):
         resume=args.resume,
         distinct_runs=args.distinct_runs,
         simulate_agents=args.simulate_agents,
+        actions_log=args.actions_log,
         hold_timeout=args.hold_timeout,
     )
     port = await server.start()

@@ -17,6 +17,7 @@ from odoo.tools import config
 from ..cti.ami_client import AmiClient
 from ..cti.callstate import wanted
 from ..cti.pipeline import Pipeline
+from .astdb import BlacklistMirror
 from .command_queue import CommandRunner
 
 _logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class ServerBridge:
         self.arrived = asyncio.Event()  # wakes the applier as soon as an event is journaled
         self.db_errors = 0
         self.commands = CommandRunner(self)
+        self.blacklist = BlacklistMirror(self)
         # One thread does all of this server's database work, in order: no two transactions race on its rows.
         self.owns_db = db is None
         self.db = db or database_thread(server)
@@ -111,12 +113,14 @@ class ServerBridge:
         _logger.info("bridge %s: %s journaled events to apply", self.server["name"], backlog)
         applier = asyncio.create_task(self._apply_loop())
         commands = asyncio.create_task(self.commands.run())
+        mirror = asyncio.create_task(self.blacklist.run())
         try:
             await self.client.run()
         finally:
             self.stopping = True
             await applier
             await commands
+            mirror.cancel()
 
     def _start_pipeline(self):
         return self.pipeline.start(self.sink.applied_seq(self.pipeline.identity))
@@ -134,6 +138,7 @@ class ServerBridge:
             except Exception as exc:  # the link may drop again mid-recovery; the next connect retries
                 _logger.warning("bridge %s: %s failed during recovery: %s", self.server["name"], action, exc)
         self.pipeline.link_recovered(lists, time.time())
+        self.blacklist.reset()  # the PBX may have restarted or been changed meanwhile: resync its copy
         await self._in_db_thread(self._set_link, "connected")
 
     def _link_down(self, at):

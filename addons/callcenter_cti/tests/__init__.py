@@ -13,6 +13,7 @@ PURE_TEST_MODULES = (
     "test_command_channels",
     "test_bridge_health",
     "test_sound",
+    "test_blacklist_mirror",
 )
 
 from . import test_transcript  # noqa: E402
@@ -42,3 +43,4 @@ from . import test_operations  # noqa: E402
 from . import test_multi_site  # noqa: E402
 from . import test_sound  # noqa: E402
 from . import test_prompts  # noqa: E402
+from . import test_blacklist_mirror  # noqa: E402
