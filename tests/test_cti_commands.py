@@ -71,14 +71,22 @@ def blacklist_caller(registry, server_id, number, reason):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env["cc.pbx.server"].browse(server_id).company_id
-        env["cc.blacklist"].create({"number": number, "reason": reason, "company_id": company.id})
+        return env["cc.blacklist"].create({"number": number, "reason": reason, "company_id": company.id}).id
+
+
+def forget_blacklist_entry(registry, entry_id):
+    """The entry is the company's, not only this test server's: it must not outlive the test."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        api.Environment(cr, SUPERUSER_ID, {})["cc.blacklist"].browse(entry_id).unlink()
 
 
 def test_the_bridge_mirrors_the_blacklist_into_astdb(tmp_path, registry, make_server):
     server_id, port = make_server(f"astdb {tmp_path.name}"), free_port()
     point_server_at(registry, server_id, port)
     line = str(zlib.crc32(tmp_path.name.encode()) % 10000).zfill(4)  # a number of this run
-    blacklist_caller(registry, server_id, f"+1 555 066 {line}", "fraud reported")
+    entry_id = blacklist_caller(registry, server_id, f"+1 555 066 {line}", "fraud reported")
     log = tmp_path / "actions.jsonl"
     pbx = subprocess.Popen(
         [sys.executable, REPLAY_SERVER, "--port", str(port), "--actions-log", str(log),
@@ -102,6 +110,7 @@ def test_the_bridge_mirrors_the_blacklist_into_astdb(tmp_path, registry, make_se
         keys = {action["Key"] for action in puts()}
         assert {f"+1555066{line}", f"1555066{line}", f"555066{line}"} <= keys  # as carriers deliver it
     finally:
+        forget_blacklist_entry(registry, entry_id)
         bridge.terminate()
         bridge.wait(30)
         pbx.kill()

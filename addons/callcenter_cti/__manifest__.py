@@ -20,6 +20,7 @@
         "views/cc_queue_views.xml",
         "views/cc_pbx_server_views.xml",
         "views/cc_prompt_views.xml",
+        "views/cc_ivr_menu_views.xml",
         "views/cc_did_views.xml",
         "views/cc_blacklist_views.xml",
         "views/cc_recording_run_views.xml",

@@ -6,9 +6,10 @@ Pure Python (asyncio), no Odoo.
 import asyncio
 
 
-async def agi_request(port, did, caller, *, script="route", hangup_after=None):
+async def agi_request(port, did, caller, *, script="route", hangup_after=None, args=None):
     """What Asterisk does for ``AGI(agi://127.0.0.1:port/route,did,caller)``: sends the AGI environment,
-    answers ``200 result=1`` to every command until the server closes; returns {variable: value}."""
+    answers ``200 result=1`` to every command until the server closes; returns {variable: value}.
+    ``args``: other AGI arguments instead of (did, caller), e.g. a menu step's (menu id, digit, tries)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     env = {
         "agi_network": "yes",
@@ -19,9 +20,8 @@ async def agi_request(port, did, caller, *, script="route", hangup_after=None):
         "agi_callerid": caller,
         "agi_context": "cc-sub-route",
         "agi_extension": "s",
-        "agi_arg_1": did,
-        "agi_arg_2": caller,
     }
+    env |= {f"agi_arg_{i}": value for i, value in enumerate(args if args is not None else (did, caller), 1)}
     writer.write("".join(f"{k}: {v}\n" for k, v in env.items()).encode() + b"\n")
     await writer.drain()
     variables = {}

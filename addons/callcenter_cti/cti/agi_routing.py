@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from panoramisk import fast_agi
 
-from . import phone
+from . import ivr, phone
 
 _logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ VARIABLES = (
     "CC_WELCOME",
     "CC_LANGUAGE",
     "CC_IVR_MENU",
+    "CC_IVR_MENU_ID",
     "CC_IVR_PROMPT",
     "CC_QUEUE",
     "CC_VIP",
@@ -96,6 +97,8 @@ class DidConfig:
     language: str = ""
     ivr_menu: str = ""
     ivr_prompt: str = ""
+    ivr_menu_id: str = ""  # a voice menu built in Odoo (cti/ivr.py), open hours
+    ivr_closed_menu_id: str = ""  # … outside working hours and on holidays
     survey: bool | None = None
     record: bool | None = None  # MixMonitor the conversation
     announce: bool | None = None  # read the agent's number to the caller before the bridge
@@ -149,6 +152,7 @@ class Directory:
     agents: dict = dataclasses.field(default_factory=dict)
     profile: Callable = _no_profile
     last_agent: Callable = _no_last_agent
+    menus: dict = dataclasses.field(default_factory=dict)  # voice menus: {menu id (str): ivr.Menu}
 
     def did(self, raw):
         return self.dids.get(did_key(raw, self.country))
@@ -174,6 +178,10 @@ def decide(request, directory, now):
     did = directory.did(_arg(request, 1))
     if did is not None:
         _apply_did(result, did, now)
+    if did is not None and result["CC_OPEN"] == "0" and did.ivr_closed_menu_id:
+        # closed, with a menu for it (self-service, a message): the menu instead of the voicemail
+        result.update(CC_OPEN="1", CC_IVR_MENU="odoo", CC_IVR_MENU_ID=did.ivr_closed_menu_id)
+        return result
     if caller is None or result["CC_OPEN"] == "0":
         return result  # anonymous callers have no profile; closed: the call goes to voicemail
     _apply_customer(result, directory, did, caller, now)
@@ -201,7 +209,8 @@ def _apply_did(result, did, now):
         CC_QUEUE=did.queue,
         CC_WELCOME=did.welcome,
         CC_LANGUAGE=did.language,
-        CC_IVR_MENU=did.ivr_menu,
+        CC_IVR_MENU="odoo" if did.ivr_menu_id else did.ivr_menu,
+        CC_IVR_MENU_ID=did.ivr_menu_id,
         CC_IVR_PROMPT=did.ivr_prompt,
         CC_MAXWAIT=str(did.max_wait) if did.max_wait and did.max_wait > 0 else "",
         CC_OVERFLOW=did.overflow,
@@ -277,6 +286,7 @@ class RoutingApplication(fast_agi.Application):
         self.stats = {"requests": 0, "timeouts": 0, "errors": 0}
         self.latencies = collections.deque(maxlen=LATENCY_SAMPLES)  # seconds of the latest answers
         self.add_route("route", self.route)
+        self.add_route("ivr", self.ivr)
 
     def close(self):
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -306,9 +316,19 @@ class RoutingApplication(fast_agi.Application):
         self.latencies.append(time.monotonic() - started)
         _logger.debug("FastAGI route answered in %.1f ms", self.latencies[-1] * 1000)
 
-    async def _decide(self, headers):
+    async def ivr(self, request):
+        """One step of a voice menu configured in Odoo (cti/ivr.py)."""
+        started = time.monotonic()
+        self.stats["requests"] += 1
+        variables = await self._decide(dict(request.headers), ivr.decide, ivr.step({}, "", ""))
+        await asyncio.wait_for(self._send(request, variables, ivr.VARIABLES, every=True), SEND_TIMEOUT)
+        self.latencies.append(time.monotonic() - started)
+        self.latencies.append(time.monotonic() - started)
+        _logger.debug("FastAGI route answered in %.1f ms", self.latencies[-1] * 1000)
+
+    async def _decide(self, headers, decision=decide, fallback=None):
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.executor, decide, headers, self.get_directory(), self.clock())
+        future = loop.run_in_executor(self.executor, decision, headers, self.get_directory(), self.clock())
         try:
             return await asyncio.wait_for(future, self.deadline)
         except TimeoutError:
@@ -319,13 +339,14 @@ class RoutingApplication(fast_agi.Application):
         except Exception:
             self.stats["errors"] += 1
             _logger.exception("FastAGI route: decision failed, defaults answered")
-        return defaults()
+        return dict(fallback) if fallback is not None else defaults()
 
-    async def _send(self, request, variables):
+    async def _send(self, request, variables, names=VARIABLES, every=False):
         # Only the variables that carry a value: the channel is fresh, so an unset variable is already empty
-        # (= the dialplan's default), and every command is one round trip with Asterisk.
-        for name in VARIABLES:
-            if not variables.get(name):
+        # (= the dialplan's default), and every command is one round trip with Asterisk. A menu step sends
+        # them all (``every``): the same channel walks several steps, an old value must not linger.
+        for name in names:
+            if not (variables.get(name) or every):
                 continue
             try:
                 answer = await request.send_command(f"SET VARIABLE {name} {quote(variables.get(name, ''))}")

@@ -16,5 +16,7 @@ from . import cc_cti_command
 from . import cc_cti_sink
 from . import cc_did
 from . import cc_prompt
+from . import cc_ivr_menu
+from . import cc_ivr_option
 from . import cc_blacklist
 from . import cc_wallboard

@@ -39,6 +39,19 @@ class CcDid(models.Model):
         domain="[('server_id', '=', server_id)]",
         help="The welcome (企业彩铃) uploaded or typed in Odoo; it replaces the Welcome Prompt sound name.",
     )
+    ivr_menu_id = fields.Many2one(
+        "cc.ivr.menu",
+        string="Voice Menu",
+        domain="[('server_id', '=', server_id)]",
+        help="The menu built in Odoo for this number (open hours); it replaces the dialplan menu below.",
+    )
+    ivr_closed_menu_id = fields.Many2one(
+        "cc.ivr.menu",
+        string="Voice Menu (closed)",
+        domain="[('server_id', '=', server_id)]",
+        help="The menu outside working hours and on holidays (e.g. self-service or a message). Empty: the "
+        "after-hours voicemail.",
+    )
     ivr_menu = fields.Char(
         string="IVR Menu",
         help="Dialplan menu context ivr-<name>, or 'none' to go straight to the queue. Empty: main.",

@@ -14,7 +14,7 @@ import time
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
-from ..cti import agi_routing
+from ..cti import agi_routing, ivr
 
 _logger = logging.getLogger(__name__)
 
@@ -62,7 +62,28 @@ class DirectoryLoader:
             agents={agent.extension: self._agent(agent) for agent in agents},
             profile=profiles.get,
             last_agent=self._last_agent_lookup(self.last_agents, extension_of),
+            menus=self._menus(env["cc.ivr.menu"].search([("server_id", "=", server.id)])),
         )
+
+    @staticmethod
+    def _menus(menus):
+        """{menu id: ivr.Menu} of the server's voice menus."""
+        return {
+            str(menu.id): ivr.Menu(
+                prompt=menu.prompt_id.sound_name or "",
+                timeout=menu.timeout,
+                retries=menu.retries,
+                invalid_prompt=menu.invalid_prompt_id.sound_name or "",
+                options={
+                    option.digit: ivr.Option(
+                        option.action, option._cc_target(), option.prompt_id.sound_name or ""
+                    )
+                    for option in menu.option_ids
+                },
+                fallback=ivr.Option("queue", menu.fallback_queue_id.ami_name or ""),
+            )
+            for menu in menus
+        }
 
     @staticmethod
     def _agent(agent):
@@ -79,6 +100,8 @@ class DirectoryLoader:
                 welcome=did.welcome_prompt_id.sound_name or did.welcome_prompt or "",
                 language=did.language or "",
                 ivr_menu=did.ivr_menu or "",
+                ivr_menu_id=str(did.ivr_menu_id.id or ""),
+                ivr_closed_menu_id=str(did.ivr_closed_menu_id.id or ""),
                 ivr_prompt=did.ivr_prompt or "",
                 survey=did.survey,
                 record=did.record_calls,

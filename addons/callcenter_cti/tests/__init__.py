@@ -14,6 +14,7 @@ PURE_TEST_MODULES = (
     "test_bridge_health",
     "test_sound",
     "test_blacklist_mirror",
+    "test_ivr",
 )
 
 from . import test_transcript  # noqa: E402
@@ -44,3 +45,5 @@ from . import test_multi_site  # noqa: E402
 from . import test_sound  # noqa: E402
 from . import test_prompts  # noqa: E402
 from . import test_blacklist_mirror  # noqa: E402
+from . import test_ivr  # noqa: E402
+from . import test_ivr_menus  # noqa: E402
