@@ -106,9 +106,8 @@ def test_the_bridge_mirrors_the_blacklist_into_astdb(tmp_path, registry, make_se
         return [a for a in actions if a.get("Action") == "DBPut" and a.get("Val") == "fraud reported"]
 
     try:
-        assert wait_for(lambda: puts(), timeout=60)
-        keys = {action["Key"] for action in puts()}
-        assert {f"+1555066{line}", f"1555066{line}", f"555066{line}"} <= keys  # as carriers deliver it
+        expected = {f"+1555066{line}", f"1555066{line}", f"555066{line}"}  # as carriers deliver the number
+        assert wait_for(lambda: expected <= {action["Key"] for action in puts()}, timeout=60), puts()
     finally:
         forget_blacklist_entry(registry, entry_id)
         bridge.terminate()
