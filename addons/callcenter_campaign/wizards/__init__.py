@@ -1,0 +1,2 @@
+from . import cc_campaign_import
+from . import cc_campaign_result
