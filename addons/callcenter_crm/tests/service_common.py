@@ -1,7 +1,7 @@
-import json
-
 from odoo import Command
 from odoo.tests import new_test_user
+
+from odoo.addons.callcenter_cti.tests.common import bus_payloads
 
 from .common import CallCenterCrmCase
 
@@ -77,10 +77,4 @@ class ServiceCase(CallCenterCrmCase):
         )
 
     def bus_messages(self, user, kind="callcenter/work_order"):
-        """Payloads of ``kind`` sent to ``user`` in this transaction (the bus writes them at commit)."""
-        found = []
-        for values in self.env.cr.precommit.data.get("bus.bus.values", []):
-            channel, message = json.loads(values["channel"]), json.loads(values["message"])
-            if channel[1:] == ["res.partner", user.partner_id.id] and message["type"] == kind:
-                found.append(message["payload"])
-        return found
+        return bus_payloads(self.env, user, kind)

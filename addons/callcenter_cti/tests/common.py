@@ -111,6 +111,19 @@ def replay_until(env, server, name, event, occurrence=1):
     pipeline.close()
 
 
+def bus_payloads(env, user, kind):
+    """Payloads of bus notifications ``kind`` sent to ``user`` in this transaction (the bus writes them at
+    commit, so a test reads them from the transaction's pending values)."""
+    import json  # noqa: PLC0415
+
+    found = []
+    for values in env.cr.precommit.data.get("bus.bus.values", []):
+        channel, message = json.loads(values["channel"]), json.loads(values["message"])
+        if channel[1:] == ["res.partner", user.partner_id.id] and message["type"] == kind:
+            found.append(message["payload"])
+    return found
+
+
 def hoot_suite_url(suite):
     """The URL that runs one Hoot suite headless (e.g. "@callcenter_cti"): Hoot selects jobs by a hash of
     their path (the same hash as odoo/addons/web/tests/test_js.py)."""

@@ -1,11 +1,9 @@
 """The bridge's pipeline (journal → state machine → sink) applied to a real registry, transcript by
 transcript."""
 
-import json
-
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import replay_into
+from .common import bus_payloads, replay_into
 
 
 @tagged("post_install", "-at_install")
@@ -35,10 +33,4 @@ class CtiSinkCase(TransactionCase):
         return replay_into(self.env, self.server, names, batch)
 
     def bus_messages(self, user, kind):
-        """Payloads of ``kind`` sent to ``user`` in this transaction (the bus writes them at commit)."""
-        found = []
-        for values in self.env.cr.precommit.data.get("bus.bus.values", []):
-            channel, message = json.loads(values["channel"]), json.loads(values["message"])
-            if channel[1:] == ["res.partner", user.partner_id.id] and message["type"] == kind:
-                found.append(message["payload"])
-        return found
+        return bus_payloads(self.env, user, kind)
