@@ -7,7 +7,11 @@ working hours. A thread in the server process republishes a snapshot every secon
 thread does (the copy of the last-agent cache competes for the GIL). A few concurrent AGI clients (one
 process each) send N requests: a mix of blacklisted, last-agent, VIP, unknown and anonymous callers.
 
+With ``--ivr`` the requests are voice-menu steps (``ivr``: 50 menus of 6 keys, a mix of keys, wrong keys,
+timeouts and entries) instead of ``route``: the dialplan asks one per key the caller presses.
+
 Usage: python bench/bench_agi.py [--requests 20000] [--clients 4] [--blacklist 100000] [--customers 10000]
+    [--ivr]
 Prints its figures; no asserts.
 """
 
@@ -26,6 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "addons", "callcenter_cti"))
 
 from cti import agi_routing as ar  # noqa: E402  (the pure package, without the Odoo addon around it)
+from cti import ivr  # noqa: E402
 from cti.agi_client import agi_request  # noqa: E402
 
 UTC = datetime.UTC
@@ -74,7 +79,20 @@ def build_directory(args, now):
         agents=agents,
         profile=profiles.get,
         last_agent=lambda e164, since: _last(last_agents, e164, since),
+        menus=MENUS,
     )
+
+
+# 50 menus: keys 1-4 to queues, 5 to the next menu, 0 to a message before hanging up.
+MENUS = {
+    str(m): ivr.Menu(
+        prompt=f"custom/cc/prompt-{m}",
+        invalid_prompt="custom/cc/prompt-invalid",
+        options={str(k): ivr.Option("queue", f"queue{k}") for k in range(1, 5)}
+        | {"5": ivr.Option("menu", str((m + 1) % 50)), "0": ivr.Option("hangup", prompt="custom/cc/bye")},
+    )
+    for m in range(50)
+}
 
 
 def _last(last_agents, e164, since):
@@ -108,11 +126,19 @@ def serve(args, port_queue, stop_event):
     asyncio.run(main())
 
 
-async def timed_request(port, did, caller):
-    """One routing request as Asterisk makes it: (seconds, number of SET VARIABLE commands answered)."""
+async def timed_request(port, did, caller, step=None):
+    """One routing request (or menu ``step``) as Asterisk makes it: (seconds, SET VARIABLE commands)."""
     started = time.perf_counter()
-    variables = await agi_request(port, did, caller)
+    if step is None:
+        variables = await agi_request(port, did, caller)
+    else:
+        variables = await agi_request(port, "", "", script="ivr", args=step)
     return time.perf_counter() - started, len(variables)
+
+
+def step_mix(rng):
+    """A menu step: entering, a key (some wrong), or silence."""
+    return (str(rng.randrange(50)), rng.choice(["enter", "1", "2", "5", "0", "7", ""]), str(rng.randrange(3)))
 
 
 def caller_mix(args, rng):
@@ -129,10 +155,11 @@ def caller_mix(args, rng):
 def client_process(args, port, seed, count):
     """One AGI client (as one Asterisk channel thread): sequential requests; returns the latencies."""
     rng = random.Random(seed)
-    work = [(f"40080012{i % 60:02d}", caller_mix(args, rng)) for i in range(count)]
+    work = [(f"40080012{i % 60:02d}", caller_mix(args, rng), step_mix(rng) if args.ivr else None)
+            for i in range(count)]  # fmt: skip
 
     async def run():
-        return [await timed_request(port, did, caller) for did, caller in work]
+        return [await timed_request(port, did, caller, step) for did, caller, step in work]
 
     return asyncio.run(run())
 
@@ -156,6 +183,7 @@ def main():
     parser.add_argument("--blacklist", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--refresh", type=float, default=1.0, help="seconds between two snapshots")
+    parser.add_argument("--ivr", action="store_true", help="voice-menu steps instead of route requests")
     args = parser.parse_args()
     port_queue, stop_event = multiprocessing.Queue(), multiprocessing.Event()
     server = multiprocessing.Process(target=serve, args=(args, port_queue, stop_event))
@@ -170,7 +198,7 @@ def main():
     latencies.sort()
     ms = [x * 1000 for x in latencies]
     print(
-        f"bench_agi: {len(ms)} route requests, {args.clients} concurrent clients, "
+        f"bench_agi: {len(ms)} {'ivr step' if args.ivr else 'route'} requests, {args.clients} concurrent clients, "
         f"{statistics.mean(counts):.1f} SET VARIABLE each, blacklist {args.blacklist}, "
         f"customers {args.customers}"
     )
