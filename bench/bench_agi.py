@@ -198,7 +198,8 @@ def main():
     latencies.sort()
     ms = [x * 1000 for x in latencies]
     print(
-        f"bench_agi: {len(ms)} {'ivr step' if args.ivr else 'route'} requests, {args.clients} concurrent clients, "
+        f"bench_agi: {len(ms)} {'ivr step' if args.ivr else 'route'} requests, "
+        f"{args.clients} concurrent clients, "
         f"{statistics.mean(counts):.1f} SET VARIABLE each, blacklist {args.blacklist}, "
         f"customers {args.customers}"
     )
