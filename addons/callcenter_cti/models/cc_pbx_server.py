@@ -5,6 +5,7 @@ from odoo import api, fields, models
 
 BRIDGE_SILENCE_SECONDS = 15  # the bridge beats every 5 s: three missed beats and it is taken for gone
 LINK_ALARM_SECONDS = 60  # managers are alerted after a minute without bridge or PBX link
+LAG_ALARM_EVENTS = 5000  # … or when the bridge is this many events behind
 
 
 class CcPbxServer(models.Model):
@@ -70,6 +71,12 @@ class CcPbxServer(models.Model):
     )
     last_connected_at = fields.Datetime(readonly=True, copy=False)
     last_event_at = fields.Datetime(readonly=True, copy=False)
+    bridge_backlog = fields.Integer(
+        string="Bridge Backlog",
+        readonly=True,
+        copy=False,
+        help="AMI events the bridge has journaled but not yet applied, at its last heartbeat.",
+    )
     bridge_seen_at = fields.Datetime(
         string="Bridge Last Seen",
         readonly=True,
@@ -143,8 +150,9 @@ class CcPbxServer(models.Model):
             and server.bridge_seen_at >= fresh
         )
 
-    def _cc_bridge_alive(self):
-        self.bridge_seen_at = fields.Datetime.now()
+    def _cc_bridge_alive(self, backlog=0):
+        """The bridge's heartbeat, with how many journaled events still wait for the database."""
+        self.write({"bridge_seen_at": fields.Datetime.now(), "bridge_backlog": backlog})
 
     @api.model
     def _cti_active_servers(self):
@@ -215,6 +223,13 @@ class CcPbxServer(models.Model):
             )
         if self.link_state != "connected":
             return self.env._("The CTI bridge cannot reach the PBX %s (AMI link down).", self.name)
+        if self.bridge_backlog > LAG_ALARM_EVENTS:
+            return self.env._(
+                "The CTI bridge of %(server)s is %(backlog)s events behind the PBX: calls and screen-pops "
+                "are late (database slow or unreachable?).",
+                server=self.name,
+                backlog=self.bridge_backlog,
+            )
         return None
 
     # -- Prometheus metrics (/callcenter/metrics) -----------------------------------------------------------
@@ -243,6 +258,8 @@ class CcPbxServer(models.Model):
             ("callcenter_bridge_heartbeat_age_seconds", "seconds since the bridge's last beat",
              [({"server": s.name}, (now - s.bridge_seen_at).total_seconds())
               for s in self if s.bridge_seen_at]),
+            ("callcenter_bridge_backlog", "events the bridge has not applied yet (last heartbeat)",
+             [({"server": s.name}, s.bridge_backlog) for s in self]),
             ("callcenter_calls_in_progress", "calls not ended",
              [({"server": server.name}, count) for server, count in calls]),
             ("callcenter_queue_waiting", "callers waiting in the queue",

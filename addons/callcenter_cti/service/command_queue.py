@@ -93,7 +93,8 @@ class CommandRunner:
         """Tell Odoo the bridge is alive and linked (commands are answered), at most every few seconds."""
         now = time.monotonic()
         if now - self._last_beat >= HEARTBEAT_SECONDS:
-            env["cc.pbx.server"].browse(self.bridge.server["id"])._cc_bridge_alive()
+            backlog = self.bridge.pipeline.backlog
+            env["cc.pbx.server"].browse(self.bridge.server["id"])._cc_bridge_alive(backlog)
             self._last_beat = now
 
     async def _send(self, command_id, actions):

@@ -32,6 +32,12 @@ class TestLinkWatch(TransactionCase):
         self.assertEqual(len(self.warnings()), 1)
         self.assertIn("No CTI bridge has served Watched", self.warnings().summary)
 
+    def test_a_lagging_bridge_alerts_the_managers(self):
+        self.server.write({"link_state": "connected"})
+        self.server._cc_bridge_alive(backlog=12000)
+        self.env["cc.pbx.server"]._cron_link_watch()
+        self.assertIn("12000 events behind", self.warnings().summary)
+
     def test_a_lost_pbx_link_alerts_the_managers(self):
         self.server.write({"link_state": "disconnected", "bridge_seen_at": fields.Datetime.now()})
         self.env["cc.pbx.server"]._cron_link_watch()
