@@ -72,7 +72,6 @@ class CcPbxServer(models.Model):
     last_connected_at = fields.Datetime(readonly=True, copy=False)
     last_event_at = fields.Datetime(readonly=True, copy=False)
     bridge_backlog = fields.Integer(
-        string="Bridge Backlog",
         readonly=True,
         copy=False,
         help="AMI events the bridge has journaled but not yet applied, at its last heartbeat.",
