@@ -16,7 +16,5 @@ from . import cc_lookup_attempt
 from . import cc_work_order_portal
 from . import cc_service_record_portal
 from . import sale_order
-from . import res_partner_service
 from . import cc_work_order_sale
 from . import sale_order_call
-from . import cc_call_order

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CcCall(models.Model):
@@ -8,6 +8,9 @@ class CcCall(models.Model):
     cc_open_service_record_count = fields.Integer(
         string="Open Service Records", compute="_compute_cc_open_service_record_count"
     )
+
+    cc_sale_order_ids = fields.One2many("sale.order", "cc_call_id", string="Phone Orders")
+    cc_sale_order_count = fields.Integer(string="Phone Order Count", compute="_compute_cc_sale_order_count")
 
     def _compute_cc_open_service_record_count(self):
         for call in self:
@@ -103,3 +106,27 @@ class CcCall(models.Model):
                 for order in orders
             ],
         }
+
+    @api.depends("cc_sale_order_ids")
+    def _compute_cc_sale_order_count(self):
+        for call in self:
+            call.cc_sale_order_count = len(call.cc_sale_order_ids)
+
+    def action_cc_new_order(self):
+        """A quotation for the caller, linked to this call (saving it links the call)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Phone Order"),
+            "res_model": "sale.order",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_partner_id": self.partner_id.id, "cc_call_id": self.id},
+        }
+
+    def action_cc_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [("cc_call_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.partner_id.id, "cc_call_id": self.id}
+        return action

@@ -30,6 +30,10 @@ class ResPartner(models.Model):
         help="Finds a customer by any of their numbers, typed in any format.",
     )
     cc_call_count = fields.Integer(string="Calls", compute="_compute_cc_call_count")
+    cc_service_record_ids = fields.One2many("cc.service.record", "partner_id", string="Service Records")
+    cc_service_record_count = fields.Integer(string="# Service Records", compute="_compute_cc_service_counts")
+    cc_work_order_count = fields.Integer(string="# Work Orders", compute="_compute_cc_service_counts")
+
     cc_can_manage = fields.Boolean(
         string="Can Manage VIP", compute="_compute_cc_can_manage", help="The user may set VIP and owner."
     )
@@ -63,6 +67,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.cc_call_count = counts.get(partner._origin, 0)
 
+    def _compute_cc_service_counts(self):
+        records, orders = self.env["cc.service.record"], self.env["cc.work.order"]
+        for partner in self:
+            customers = [("partner_id", "child_of", partner.commercial_partner_id.id)]
+            known = bool(partner.id)
+            partner.cc_service_record_count = (
+                known and records.has_access("read") and records.search_count(customers)
+            )
+            partner.cc_work_order_count = (
+                known and orders.has_access("read") and orders.search_count(customers)
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         # A new customer without VIP level nor owner is anyone's to create.
@@ -93,6 +109,19 @@ class ResPartner(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("callcenter_cti.cc_call_action")
         action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_cc_view_service_records(self):
+        return self._cc_service_action("callcenter_crm.cc_service_record_action")
+
+    def action_cc_view_work_orders(self):
+        return self._cc_service_action("callcenter_crm.cc_work_order_action")
+
+    def _cc_service_action(self, xml_id):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
 
