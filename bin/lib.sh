@@ -74,3 +74,19 @@ conn.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % sys.argv[1].
 PY
     rm -rf "${HOME:-/root}/.local/share/Odoo/filestore/$1"
 }
+
+# The recorded Asterisk transcripts: $CALLCENTER_FIXTURES, else ../shared/fixtures/ami beside this checkout,
+# else beside the repository this one was cloned from (a CI clone in a temporary folder). Exported for the tests.
+find_fixtures() {
+    local origin candidate
+    origin=$(git -C "$ROOT" remote get-url origin 2>/dev/null || true)
+    for candidate in "${CALLCENTER_FIXTURES:-}" "$ROOT/../shared/fixtures/ami" "${origin:+$origin/../shared/fixtures/ami}"; do
+        if [ -n "$candidate" ] && [ -f "$candidate/README.md" ]; then
+            CALLCENTER_FIXTURES=$(cd "$candidate" && pwd)
+            export CALLCENTER_FIXTURES
+            return 0
+        fi
+    done
+    die "The recorded AMI transcripts were not found (../shared/fixtures/ami beside the checkout or its origin).
+       Set CALLCENTER_FIXTURES to their folder. See README.md, Prerequisites."
+}
