@@ -3,6 +3,8 @@ import shutil
 
 from odoo import api, fields, models
 
+from ..cti import prometheus
+
 BRIDGE_SILENCE_SECONDS = 15  # the bridge beats every 5 s: three missed beats and it is taken for gone
 LINK_ALARM_SECONDS = 60  # managers are alerted after a minute without bridge or PBX link
 LAG_ALARM_EVENTS = 5000  # … or when the bridge is this many events behind
@@ -236,10 +238,9 @@ class CcPbxServer(models.Model):
     def _cc_prometheus(self):
         """Calls in progress, callers waiting, agents by state, bridge liveness: Prometheus' text format."""
         servers = self.search([("active", "=", True)])
-        lines = []
-        for name, help_text, samples in servers._cc_metric_samples():
-            self._cc_metric(lines, name, help_text, samples)
-        return "\n".join(lines) + "\n"
+        return prometheus.render(
+            (name, help_text, "gauge", samples) for name, help_text, samples in servers._cc_metric_samples()
+        )
 
     def _cc_metric_samples(self):
         """[(metric name, help, [(labels, value)])] of these servers."""
@@ -268,13 +269,6 @@ class CcPbxServer(models.Model):
               for server, state, count in agents]),
         ]  # fmt: skip
 
-    @staticmethod
-    def _cc_metric(lines, name, help_text, samples):
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-        for labels, value in samples:
-            text = ",".join(f'{key}="{_label(value)}"' for key, value in labels.items())
-            lines.append(f"{name}{{{text}}} {float(value):g}")
-
     def _cc_alert_managers(self, message):
         """An activity for every manager (once while it is open) and a bus notice for their open screens."""
         # sudo: the cron alerts the managers whoever runs it
@@ -284,8 +278,3 @@ class CcPbxServer(models.Model):
         for manager in managers.filtered(lambda u: not u.share) - already:
             self.activity_schedule("mail.mail_activity_data_warning", user_id=manager.id, summary=message)
         managers._bus_send("callcenter/alarm", {"server_id": self.id, "message": message})
-
-
-def _label(value):
-    """A Prometheus label value: backslashes, quotes and newlines escaped."""
-    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

@@ -11,6 +11,8 @@ import json
 import logging
 import time
 
+from ..cti import prometheus as prometheus_format
+
 _logger = logging.getLogger(__name__)
 
 MAX_BACKLOG = 20000  # journaled events not yet in the database: above this the bridge is lagging
@@ -80,18 +82,16 @@ _METRICS = (
 
 def prometheus(all_figures):
     """The figures in Prometheus' text exposition format, one series per PBX server."""
-    lines = []
-    for name, help_text, kind, key in _METRICS:
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-        for figures in all_figures:
-            value = figures.get(key)
-            if key == "role":
-                value = 1 if value == "active" else 0
-            if value is None:
-                continue
-            label = figures["server"].replace("\\", "\\\\").replace('"', '\\"')
-            lines.append(f'{name}{{server="{label}"}} {float(value):g}')
-    return "\n".join(lines) + "\n"
+    return prometheus_format.render(
+        (name, help_text, kind, [({"server": f["server"]}, _value(f, key)) for f in all_figures])
+        for name, help_text, kind, key in _METRICS
+    )
+
+
+def _value(figures, key):
+    if key == "role":
+        return 1 if figures["role"] == "active" else 0
+    return figures.get(key)
 
 
 class HealthServer:
