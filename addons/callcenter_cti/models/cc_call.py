@@ -732,7 +732,8 @@ class CcCall(models.Model):
         if target == "ivr":
             return "ivr", self.env._("the IVR")
         if target.startswith("queue:"):
-            queue = self.env["cc.queue"].browse(int(target[6:] or 0)).exists()
+            queue_id = target[6:]
+            queue = self.env["cc.queue"].browse(int(queue_id) if queue_id.isdigit() else 0).exists()
             if not queue or queue.server_id != self.server_id:
                 raise UserError(self.env._("Choose a queue of this PBX."))
             return queue.ami_name, queue.name

@@ -206,8 +206,9 @@ class TestAgentDesk(CtiSinkCase):
         self.env["cc.blacklist"].create({"number": "+15551230099", "direction": "outbound"})
         with self.assertRaisesRegex(UserError, "do-not-call"):
             call.cc_desk_transfer("+15551230099")
-        with self.assertRaisesRegex(UserError, "Choose a queue"):
-            call.cc_desk_transfer("queue:0")
+        for bad in ("queue:0", "queue:abc"):
+            with self.assertRaisesRegex(UserError, "Choose a queue"):
+                call.cc_desk_transfer(bad)
         self.server.link_state = "disconnected"
         with self.assertRaisesRegex(UserError, "unreachable"):
             call.cc_desk_hold()
